@@ -1,7 +1,9 @@
 #include "drivers/usb/libusb_hub_power.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
+#include <tuple>
 
 namespace tapbench::usb {
 namespace {
@@ -118,8 +120,14 @@ void LibusbHubPower::set_port_power(const HubPort& port, bool on) {
 }
 
 std::vector<HubInfo> LibusbHubPower::list_hubs() {
+  auto devices = list_devices(context_.get());
+  // Root hubs first, then by the port chain: the order `lsusb -t` draws them in.
+  std::sort(devices.begin(), devices.end(), [](const DevicePtr& a, const DevicePtr& b) {
+    const auto pa = port_path_of(a.get()), pb = port_path_of(b.get());
+    return std::tie(pa.bus, pa.ports) < std::tie(pb.bus, pb.ports);
+  });
   std::vector<HubInfo> hubs;
-  for (const auto& dev : list_devices(context_.get())) {
+  for (const auto& dev : devices) {
     libusb_device_descriptor desc{};
     if (libusb_get_device_descriptor(dev.get(), &desc) < 0 || desc.bDeviceClass != kUsbClassHub) continue;
     const auto path = format_port_path(port_path_of(dev.get()));
