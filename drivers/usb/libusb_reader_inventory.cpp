@@ -30,6 +30,12 @@ std::vector<ReaderInfo> list_readers(libusb_context* ctx, const LibusbInventoryO
         r.manufacturer = handle.string_descriptor(desc.iManufacturer);
         r.product = handle.string_descriptor(desc.iProduct);
         r.serial = handle.string_descriptor(desc.iSerialNumber);
+        r.kernel_driver_bound = libusb_kernel_driver_active(handle.get(), 0) == 1;
+        if (r.kernel_driver_bound) {
+          r.problem =
+              "a kernel driver (usually pn533_usb) is bound to the reader, so libnfc cannot claim it: "
+              "blacklist pn533_usb or unbind it (docs/DRIVERS-USB.md)";
+        }
       } catch (const UsbError& e) {
         if (e.code() == UsbErrc::kNoDevice) continue;  // unplugged while we looked: it is not there
         // Listed anyway: the reader exists, only its strings (and so its serial) are unknown.

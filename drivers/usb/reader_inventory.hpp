@@ -25,7 +25,10 @@ struct ReaderInfo {
   std::string manufacturer;
   std::string product;
   std::string connstring;  // for nfc_open(): "acr122_usb:001:005"
-  std::string problem;     // why strings could not be read (e.g. no permission), empty when fine
+  // A kernel driver (pn533_usb, usually) holds interface 0: libnfc cannot claim the reader until it is
+  // unbound or blacklisted. Only known when the reader could be opened (read_strings).
+  bool kernel_driver_bound = false;
+  std::string problem;  // why strings could not be read (e.g. no permission), empty when fine
 
   // What a bench YAML pins: "1-2.3" or, when the reader reports one, "1-2.3#<serial>".
   std::string identity() const;

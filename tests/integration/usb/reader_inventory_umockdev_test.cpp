@@ -75,6 +75,7 @@ TEST_CASE("list() finds the ACR122U and the PN533 with identity, kind and libnfc
   CHECK(acr.manufacturer == "ACS");
   CHECK(acr.product == "ACR122U PICC Interface");
   CHECK(acr.connstring == "acr122_usb:001:005");
+  CHECK_FALSE(acr.kernel_driver_bound);
   CHECK(acr.problem.empty());
 
   const auto& pn = readers[1];
@@ -134,6 +135,19 @@ TEST_CASE("A bench pins roles to readers by port path or serial on the live list
       "no NFC reader matches port 1-2.4; readers present: ACS ACR122U at 1-2.1, NXP PN533 at "
       "1-2.3#PN533BENCH07",
       UsbError);
+}
+
+TEST_CASE("A reader held by the kernel's pn533_usb driver is listed with the problem spelled out") {
+  UmockdevUsbBench bench;
+  add_lab(bench);
+  bench.bind_kernel_driver("1-2.3", "pn533_usb");
+  LibusbReaderInventory inventory;
+  const auto readers = inventory.list();
+  REQUIRE(readers.size() == 2);
+  CHECK_FALSE(readers[0].kernel_driver_bound);
+  CHECK(readers[1].kernel_driver_bound);
+  CHECK(readers[1].serial == "PN533BENCH07");  // everything else is still known
+  CHECK(readers[1].problem.find("blacklist pn533_usb") != std::string::npos);
 }
 
 TEST_CASE("An empty bench lists no readers") {

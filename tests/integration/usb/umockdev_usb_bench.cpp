@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -30,6 +31,7 @@ struct UmockdevUsbBench::Model {
   std::vector<std::uint16_t> port_status;    // wPortStatus per port (index 0 = port 1)
   std::deque<UMockdevIoctlData*> completed;  // URBs waiting to be reaped (each holds a reference)
   std::vector<ControlSetup> log;
+  std::string kernel_driver;  // bound to interface 0, "" for none
   UMockdevIoctlBase* handler = nullptr;
   Shared* shared = nullptr;
 };
@@ -138,7 +140,7 @@ gboolean on_ioctl(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer user
         const auto room =
             std::min<std::size_t>(setup.length, static_cast<std::size_t>(urb->buffer_length) - 8);
         const auto n = std::min(room, reply->size());
-        std::memcpy(buffer->data + 8, reply->data(), n);
+        if (n > 0) std::memcpy(buffer->data + 8, reply->data(), n);
         urb->status = 0;
         urb->actual_length = static_cast<int>(n);
       }
@@ -165,6 +167,18 @@ gboolean on_ioctl(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer user
     case USBDEVFS_DISCARDURB:
       umockdev_ioctl_client_complete(client, -1, EINVAL);  // everything completes at once: nothing in flight
       return TRUE;
+    case USBDEVFS_GETDRIVER: {
+      if (model.kernel_driver.empty()) {
+        umockdev_ioctl_client_complete(client, -1, ENODATA);
+        return TRUE;
+      }
+      UMockdevIoctlData* gd = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_getdriver), nullptr);
+      auto* info = reinterpret_cast<usbdevfs_getdriver*>(gd->data);
+      std::snprintf(info->driver, sizeof info->driver, "%s", model.kernel_driver.c_str());
+      umockdev_ioctl_client_complete(client, 0, 0);
+      g_object_unref(gd);
+      return TRUE;
+    }
     case USBDEVFS_CLAIMINTERFACE:
     case USBDEVFS_RELEASEINTERFACE:
       umockdev_ioctl_client_complete(client, 0, 0);
@@ -305,6 +319,11 @@ void UmockdevUsbBench::make_hub(const std::string& sysfs_name, SimulatedHub hub)
   auto& m = *shared_->models.at(sysfs_name);
   m.hub = hub;
   m.port_status.assign(hub.ports, kPortPower | kPortConnection);
+}
+
+void UmockdevUsbBench::bind_kernel_driver(const std::string& sysfs_name, const std::string& driver) {
+  std::lock_guard lock(shared_->mutex);
+  shared_->models.at(sysfs_name)->kernel_driver = driver;
 }
 
 bool UmockdevUsbBench::port_powered(const std::string& hub_sysfs_name, std::uint8_t port) {

@@ -40,6 +40,8 @@ class UmockdevUsbBench {
   // Makes the device at `sysfs_name` answer hub class requests. Ports start powered.
   void make_hub(const std::string& sysfs_name, SimulatedHub hub);
   bool port_powered(const std::string& hub_sysfs_name, std::uint8_t port);
+  // Pretends a kernel driver (e.g. "pn533_usb") is bound to interface 0, as USBDEVFS_GETDRIVER reports.
+  void bind_kernel_driver(const std::string& sysfs_name, const std::string& driver);
   // Every control request the device at `sysfs_name` received, in order.
   std::vector<ControlSetup> requests(const std::string& sysfs_name);
 
