@@ -43,7 +43,7 @@ std::string ReaderSelector::describe() const {
   return out.empty() ? "(empty selector)" : out;
 }
 
-const ReaderInfo& select_reader(const std::vector<ReaderInfo>& readers, const ReaderSelector& selector) {
+ReaderInfo select_reader(const std::vector<ReaderInfo>& readers, const ReaderSelector& selector) {
   if (!selector.port_path && !selector.serial && !selector.id) {
     throw UsbError(UsbErrc::kBadArgument,
                    "reader selector is empty: give a port path, a serial or a VID:PID");
@@ -62,7 +62,7 @@ const ReaderInfo& select_reader(const std::vector<ReaderInfo>& readers, const Re
                                               " is ambiguous, it matches " + list_of(hits) +
                                               "; add the port path");
   }
-  return *hits.front();
+  return *hits.front();  // a copy: callers often select from a temporary list()
 }
 
 std::vector<ReaderEvent> diff_readers(const std::vector<ReaderInfo>& before,

@@ -47,7 +47,7 @@ struct ReaderSelector {
 
 // Exactly one match, else UsbError: kNoDevice when none (listing what is there), kBadArgument when the
 // selector is empty or matches several readers (naming them).
-const ReaderInfo& select_reader(const std::vector<ReaderInfo>& readers, const ReaderSelector& selector);
+ReaderInfo select_reader(const std::vector<ReaderInfo>& readers, const ReaderSelector& selector);
 
 struct ReaderEvent {
   enum class Kind { kArrived, kLeft };

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "drivers/usb/libusb_hub_power.hpp"
+#include "drivers/usb/libusb_reader_inventory.hpp"
 #include "drivers/usb/usb_error.hpp"
 #include "tests/integration/usb/umockdev_usb_bench.hpp"
 
@@ -139,4 +140,30 @@ TEST_CASE("Error messages say what to do") {
       "hub usb1 (device 1-2) would also cut its 3 other ports; allow ganged switching to do it "
       "anyway",
       UsbError);
+}
+
+TEST_CASE("Power-cycling a wedged reader: it goes dark, comes back re-enumerated, and is found by identity") {
+  UmockdevUsbBench bench;
+  add_lab(bench);
+  LibusbHubPower hubs;
+  LibusbReaderInventory inventory;
+  ReaderSelector printer_reader;
+  printer_reader.port_path = "1-2.3";
+  REQUIRE(select_reader(inventory.list(), printer_reader).connstring == "pn53x_usb:001:007");
+
+  tapbench::ManualClock clock;
+  bool dark_while_off = false;
+  auto wait = [&](tapbench::MonotonicTime deadline) {
+    // What the kernel would see with VBUS cut: the reader disconnects.
+    if (!bench.port_powered("1-2", 3)) bench.unplug("1-2.3");
+    dark_while_off = inventory.list().size() == 1;
+    clock.advance(deadline - clock.monotonic_now());
+  };
+  hubs.power_cycle({"1-2", 3}, 2s, clock, wait);
+  CHECK(dark_while_off);
+  bench.replug("1-2.3", 9);  // power back: it enumerates again, at a new address
+
+  const auto& reader = select_reader(inventory.list(), printer_reader);
+  CHECK(reader.identity() == "1-2.3#PN533BENCH07");
+  CHECK(reader.connstring == "pn53x_usb:001:009");
 }

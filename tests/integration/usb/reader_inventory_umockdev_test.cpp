@@ -183,3 +183,25 @@ TEST_CASE("Hot-plug: present readers, then an arrival and a departure") {
     CHECK(inventory.list().size() == 1);
   }
 }
+
+TEST_CASE("A reader re-plugged into the same socket keeps its identity and gets a new connstring") {
+  UmockdevUsbBench bench;
+  add_lab(bench);
+  LibusbReaderInventory inventory;
+  EventLog log;
+  auto subscription = inventory.subscribe(log.callbacks());
+  REQUIRE(log.wait_for(2));
+  bench.unplug("1-2.3");
+  REQUIRE(log.wait_for(3));
+  bench.replug("1-2.3", 8);
+  REQUIRE(log.wait_for(4));
+  subscription.reset();
+  const auto events = log.events();
+  CHECK(events[2] == "left 1-2.3#PN533BENCH07 pn53x_usb:001:007");
+  CHECK(events[3] == "arrived 1-2.3#PN533BENCH07 pn53x_usb:001:008");
+
+  ReaderSelector printer;
+  printer.port_path = "1-2.3";
+  printer.serial = "PN533BENCH07";
+  CHECK(select_reader(inventory.list(), printer).connstring == "pn53x_usb:001:008");
+}

@@ -32,6 +32,7 @@ struct UmockdevUsbBench::Model {
   std::deque<UMockdevIoctlData*> completed;  // URBs waiting to be reaped (each holds a reference)
   std::vector<ControlSetup> log;
   std::string kernel_driver;  // bound to interface 0, "" for none
+  std::string record;         // the umockdev record it was added from
   UMockdevIoctlBase* handler = nullptr;
   Shared* shared = nullptr;
 };
@@ -40,6 +41,7 @@ struct UmockdevUsbBench::Shared {
   UMockdevTestbed* testbed = nullptr;
   std::mutex mutex;                                      // the ioctl handlers run on umockdev's worker thread
   std::map<std::string, std::unique_ptr<Model>> models;  // by sysfs name
+  std::map<std::string, std::string> unplugged;          // sysfs name -> record, for replug()
 };
 
 namespace {
@@ -272,28 +274,32 @@ void UmockdevUsbBench::add(const std::string& file_name) {
     }
   }
   if (!record.empty()) records.push_back(record);
-  for (const auto& r : records) {
-    auto model = model_of(r);
-    if (model) {
-      // The handler must be in place before the device appears: a hot-plug listener may open it at once.
-      model->shared = shared_.get();
-      model->handler = umockdev_ioctl_base_new();
-      g_signal_connect_after(model->handler, "handle-ioctl", G_CALLBACK(on_ioctl), model.get());
-      GError* error = nullptr;
-      if (!umockdev_testbed_attach_ioctl(shared_->testbed, model->devnode.c_str(), model->handler, &error)) {
-        const std::string msg = error ? error->message : "unknown error";
-        g_clear_error(&error);
-        throw std::runtime_error("cannot attach ioctl handler to " + model->devnode + ": " + msg);
-      }
-      std::lock_guard lock(shared_->mutex);
-      shared_->models[model->sysfs_name] = std::move(model);
-    }
+  for (const auto& r : records)
+    add_record(r, file_name);
+}
+
+void UmockdevUsbBench::add_record(const std::string& record, const std::string& origin) {
+  auto model = model_of(record);
+  if (model) {
+    // The handler must be in place before the device appears: a hot-plug listener may open it at once.
+    model->record = record;
+    model->shared = shared_.get();
+    model->handler = umockdev_ioctl_base_new();
+    g_signal_connect_after(model->handler, "handle-ioctl", G_CALLBACK(on_ioctl), model.get());
     GError* error = nullptr;
-    if (!umockdev_testbed_add_from_string(shared_->testbed, r.c_str(), &error)) {
+    if (!umockdev_testbed_attach_ioctl(shared_->testbed, model->devnode.c_str(), model->handler, &error)) {
       const std::string msg = error ? error->message : "unknown error";
       g_clear_error(&error);
-      throw std::runtime_error("umockdev rejected a record of " + file_name + ": " + msg);
+      throw std::runtime_error("cannot attach ioctl handler to " + model->devnode + ": " + msg);
     }
+    std::lock_guard lock(shared_->mutex);
+    shared_->models[model->sysfs_name] = std::move(model);
+  }
+  GError* error = nullptr;
+  if (!umockdev_testbed_add_from_string(shared_->testbed, record.c_str(), &error)) {
+    const std::string msg = error ? error->message : "unknown error";
+    g_clear_error(&error);
+    throw std::runtime_error("umockdev rejected a record of " + origin + ": " + msg);
   }
 }
 
@@ -305,6 +311,7 @@ void UmockdevUsbBench::unplug(const std::string& sysfs_name) {
     if (it == shared_->models.end()) throw std::runtime_error("no simulated device " + sysfs_name);
     gone = std::move(it->second);
     shared_->models.erase(it);
+    shared_->unplugged[sysfs_name] = gone->record;
   }
   umockdev_testbed_uevent(shared_->testbed, gone->syspath.c_str(), "remove");
   umockdev_testbed_remove_device(shared_->testbed, gone->syspath.c_str());
@@ -312,6 +319,38 @@ void UmockdevUsbBench::unplug(const std::string& sysfs_name) {
   for (auto* urb : gone->completed)
     g_object_unref(urb);
   g_object_unref(gone->handler);
+}
+
+void UmockdevUsbBench::replug(const std::string& sysfs_name, std::uint8_t address) {
+  std::string record;
+  {
+    std::lock_guard lock(shared_->mutex);
+    auto it = shared_->unplugged.find(sysfs_name);
+    if (it == shared_->unplugged.end()) throw std::runtime_error(sysfs_name + " was not unplugged");
+    record = it->second;
+    shared_->unplugged.erase(it);
+  }
+  // Rewrite the device address everywhere the record carries it, as a fresh enumeration would.
+  unsigned bus = 0;
+  std::istringstream in(record);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("E: BUSNUM=")) bus = static_cast<unsigned>(std::stoul(line.substr(10)));
+  }
+  char ddd[4], bbb[4];
+  std::snprintf(ddd, sizeof ddd, "%03u", unsigned{address});
+  std::snprintf(bbb, sizeof bbb, "%03u", bus);
+  const std::string node = std::string("bus/usb/") + bbb + "/" + ddd;
+  std::string out;
+  std::istringstream lines(record);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("N: ")) line = "N: " + node;
+    if (line.starts_with("E: DEVNAME=")) line = "E: DEVNAME=/dev/" + node;
+    if (line.starts_with("E: DEVNUM=")) line = std::string("E: DEVNUM=") + ddd;
+    if (line.starts_with("E: MINOR=")) line = "E: MINOR=" + std::to_string((bus - 1) * 128 + address - 1);
+    if (line.starts_with("A: devnum=")) line = "A: devnum=" + std::to_string(address) + "\\n";
+    out += line + "\n";
+  }
+  add_record(out, "replug of " + sysfs_name);
 }
 
 void UmockdevUsbBench::make_hub(const std::string& sysfs_name, SimulatedHub hub) {

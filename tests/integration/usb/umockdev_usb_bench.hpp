@@ -36,6 +36,8 @@ class UmockdevUsbBench {
   void add(const std::string& file_name);
   // Unplugs the device with that sysfs name ("1-2.1"): "remove" uevent, then gone from /sys and /dev.
   void unplug(const std::string& sysfs_name);
+  // Plugs an unplugged device back into the same port. Give it a new address, as the kernel would.
+  void replug(const std::string& sysfs_name, std::uint8_t address);
 
   // Makes the device at `sysfs_name` answer hub class requests. Ports start powered.
   void make_hub(const std::string& sysfs_name, SimulatedHub hub);
@@ -49,6 +51,7 @@ class UmockdevUsbBench {
   struct Shared;
 
  private:
+  void add_record(const std::string& record, const std::string& origin);
   std::shared_ptr<Shared> shared_;
 };
 
