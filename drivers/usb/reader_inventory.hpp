@@ -45,8 +45,8 @@ struct ReaderSelector {
   std::string describe() const;  // "port 1-2.3, serial X" for error messages
 };
 
-// Exactly one match, else UsbError: kNoDevice when none (listing what is there), kBadArgument when the
-// selector is empty or matches several readers (naming them).
+// A copy of the one matching reader, else UsbError: kNoDevice when none (listing what is there), kBadArgument
+// when the selector is empty or matches several readers (naming them).
 ReaderInfo select_reader(const std::vector<ReaderInfo>& readers, const ReaderSelector& selector);
 
 struct ReaderEvent {
@@ -68,7 +68,8 @@ struct ReaderCallbacks {
   std::function<void(const ReaderInfo&)> left;
 };
 
-// Alive while held; destroying it stops the callbacks (and waits for one in progress to finish).
+// Alive while held; destroying it stops the callbacks (and waits for one in progress to finish, so do not
+// destroy it from inside a callback).
 class ReaderSubscription {
  public:
   virtual ~ReaderSubscription() = default;

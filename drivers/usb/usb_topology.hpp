@@ -4,7 +4,6 @@
 
 #include <compare>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
