@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 namespace {
 
 // usb1: 4-port root hub with ganged switching; 1-2: 4-port hub with per-port switching (ACR122U on port 1,
-// PN533 on port 3); 1-4: 2-port hub without power switching.
+// PN533 on port 3); 1-4: 2-port hub without power switching; usb2: 4-port USB 3 root hub, per-port.
 void add_lab(UmockdevUsbBench& bench) {
   bench.add("usb-hubs.umockdev");
   bench.add("acr122u.umockdev");
@@ -23,6 +23,7 @@ void add_lab(UmockdevUsbBench& bench) {
   bench.make_hub("usb1", {4, 0x0000, false});
   bench.make_hub("1-2", {4, 0x0001, false});
   bench.make_hub("1-4", {2, 0x0002, false});
+  bench.make_hub("usb2", {4, 0x0001, false});
 }
 
 UsbErrc code_of(auto&& fn) {
@@ -55,10 +56,12 @@ TEST_CASE("describe() reads each hub's descriptor through libusb") {
   CHECK(hubs.describe("1-4").descriptor.switching() == PowerSwitching::kNone);
 
   const auto all = hubs.list_hubs();
-  REQUIRE(all.size() == 3);
+  REQUIRE(all.size() == 4);
   CHECK(all[0].path == "usb1");
   CHECK(all[1].path == "1-2");
   CHECK(all[2].path == "1-4");
+  CHECK(all[3].path == "usb2");
+  CHECK(all[3].descriptor.superspeed);
   for (const auto& h : all)
     CHECK(h.problem.empty());
 }
@@ -88,6 +91,21 @@ TEST_CASE("power_cycle() switches port 3 of 1-2 off for exactly the off-time, th
     if (is_power_switch(s)) switches.push_back(s);
   }
   CHECK(switches == std::vector<ControlSetup>{port_power_request(3, false), port_power_request(3, true)});
+}
+
+TEST_CASE("A USB 3 hub is asked for its SuperSpeed descriptor and its power bit is bit 9") {
+  UmockdevUsbBench bench;
+  add_lab(bench);
+  LibusbHubPower hubs;
+  const HubPort port{"usb2", 2};
+  REQUIRE(hubs.port_powered(port));
+  hubs.set_port_power(port, false);
+  CHECK_FALSE(bench.port_powered("usb2", 2));
+  CHECK(bench.port_powered("usb2", 1));
+  CHECK_FALSE(hubs.port_powered(port));
+  hubs.set_port_power(port, true);
+  CHECK(bench.port_powered("usb2", 2));
+  CHECK(bench.requests("usb2").front() == get_hub_descriptor_request(true));
 }
 
 TEST_CASE("A ganged hub is refused unless ganged switching is allowed, which then cuts every port") {

@@ -46,7 +46,8 @@ struct UmockdevUsbBench::Shared {
 
 namespace {
 
-constexpr std::uint16_t kPortPower = 0x0100;
+constexpr std::uint16_t kPortPower = 0x0100;    // wPortStatus PORT_POWER, USB 2 hubs
+constexpr std::uint16_t kSsPortPower = 0x0200;  // USB 3 hubs moved it to bit 9
 constexpr std::uint16_t kPortConnection = 0x0001;
 
 std::vector<std::uint8_t> utf16_string_descriptor(const std::string& text) {
@@ -56,6 +57,10 @@ std::vector<std::uint8_t> utf16_string_descriptor(const std::string& text) {
     d.push_back(0);
   }
   return d;
+}
+
+std::uint16_t power_bit(const UmockdevUsbBench::Model& m) {
+  return (m.device_descriptor[2] | (m.device_descriptor[3] << 8)) >= 0x0300 ? kSsPortPower : kPortPower;
 }
 
 // What the device answers on endpoint 0; nullopt is a STALL.
@@ -71,16 +76,19 @@ std::optional<std::vector<std::uint8_t>> answer(UmockdevUsbBench::Model& m, cons
   if (!m.hub) return std::nullopt;
   auto& hub = *m.hub;
   const bool port_ok = s.index >= 1 && s.index <= hub.ports;
-  if (s.request_type == 0xa0 && s.request == kRequestGetDescriptor && type == kHubDescriptorType) {
-    return std::vector<std::uint8_t>{9,
-                                     kHubDescriptorType,
-                                     hub.ports,
-                                     static_cast<std::uint8_t>(hub.characteristics & 0xff),
-                                     static_cast<std::uint8_t>(hub.characteristics >> 8),
-                                     50,
-                                     100,
-                                     0x00,
+  // A USB 3 hub (bcdUSB >= 3.0) only knows its SuperSpeed hub descriptor (USB 3.2 10.15.2.1).
+  const bool superspeed = power_bit(m) == kSsPortPower;
+  const auto chars_lo = static_cast<std::uint8_t>(hub.characteristics & 0xff);
+  const auto chars_hi = static_cast<std::uint8_t>(hub.characteristics >> 8);
+  if (s.request_type == 0xa0 && s.request == kRequestGetDescriptor && !superspeed &&
+      type == kHubDescriptorType) {
+    return std::vector<std::uint8_t>{9,   kHubDescriptorType, hub.ports, chars_lo, chars_hi, 50, 100, 0x00,
                                      0xff};
+  }
+  if (s.request_type == 0xa0 && s.request == kRequestGetDescriptor && superspeed &&
+      type == kSuperSpeedHubDescriptorType) {
+    return std::vector<std::uint8_t>{
+        12, kSuperSpeedHubDescriptorType, hub.ports, chars_lo, chars_hi, 50, 0, 0, 0, 0, 0, 0};
   }
   if (s.request_type == 0xa0 && s.request == kRequestGetStatus) return std::vector<std::uint8_t>{0, 0, 0, 0};
   if (s.request_type == 0xa3 && s.request == kRequestGetStatus && port_ok) {
@@ -96,7 +104,8 @@ std::optional<std::vector<std::uint8_t>> answer(UmockdevUsbBench::Model& m, cons
       for (std::size_t p = 0; p < m.port_status.size(); ++p) {
         if (!ganged && p != s.index - 1u) continue;
         auto& x = m.port_status[p];
-        x = s.request == kRequestSetFeature ? (x | kPortPower) : (x & ~kPortPower);
+        const std::uint16_t bit = power_bit(m);
+        x = s.request == kRequestSetFeature ? (x | bit) : (x & ~bit);
       }
     }
     return std::vector<std::uint8_t>{};
@@ -357,7 +366,7 @@ void UmockdevUsbBench::make_hub(const std::string& sysfs_name, SimulatedHub hub)
   std::lock_guard lock(shared_->mutex);
   auto& m = *shared_->models.at(sysfs_name);
   m.hub = hub;
-  m.port_status.assign(hub.ports, kPortPower | kPortConnection);
+  m.port_status.assign(hub.ports, power_bit(m) | kPortConnection);
 }
 
 void UmockdevUsbBench::bind_kernel_driver(const std::string& sysfs_name, const std::string& driver) {
@@ -367,7 +376,8 @@ void UmockdevUsbBench::bind_kernel_driver(const std::string& sysfs_name, const s
 
 bool UmockdevUsbBench::port_powered(const std::string& hub_sysfs_name, std::uint8_t port) {
   std::lock_guard lock(shared_->mutex);
-  return shared_->models.at(hub_sysfs_name)->port_status.at(port - 1u) & kPortPower;
+  const auto& m = *shared_->models.at(hub_sysfs_name);
+  return m.port_status.at(port - 1u) & power_bit(m);
 }
 
 std::vector<ControlSetup> UmockdevUsbBench::requests(const std::string& sysfs_name) {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "drivers/usb/libusb_context.hpp"
 #include "drivers/usb/usb_error.hpp"
 #include "drivers/usb/usb_topology.hpp"
 
@@ -57,4 +58,22 @@ TEST_CASE("libnfc connstrings are driver:BBB:DDD as libnfc's USB drivers print t
   CHECK(libnfc_connstring(LibnfcDriver::kAcr122Usb, 2, 127) == "acr122_usb:002:127");
   CHECK(parse_libnfc_driver("acr122_usb") == LibnfcDriver::kAcr122Usb);
   CHECK(code_of([] { parse_libnfc_driver("pn532_uart"); }) == UsbErrc::kBadArgument);
+}
+
+TEST_CASE("libusb failures map to typed errors with a hint the user can act on") {
+  try {
+    throw_libusb(LIBUSB_ERROR_ACCESS, "cannot open /dev/bus/usb/001/005 (1-2.1)");
+  } catch (const UsbError& e) {
+    CHECK(e.code() == UsbErrc::kAccessDenied);
+    const std::string msg = e.what();
+    CHECK(msg.starts_with("cannot open /dev/bus/usb/001/005 (1-2.1): "));
+    CHECK(msg.find("udev rule") != std::string::npos);
+  }
+  CHECK(errc_from_libusb(LIBUSB_ERROR_NO_DEVICE) == UsbErrc::kNoDevice);
+  CHECK(errc_from_libusb(LIBUSB_ERROR_NOT_FOUND) == UsbErrc::kNoDevice);
+  CHECK(errc_from_libusb(LIBUSB_ERROR_TIMEOUT) == UsbErrc::kIo);
+  CHECK(errc_from_libusb(LIBUSB_ERROR_PIPE) == UsbErrc::kIo);
+  CHECK_THROWS_WITH_AS(throw_libusb(LIBUSB_ERROR_PIPE, "cannot read the hub descriptor of 1-2"),
+                       doctest::Contains("stalled"), UsbError);
+  CHECK(to_string(UsbErrc::kGangedOnly) == "ganged-only");
 }
