@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "drivers/usb/usb_error.hpp"
+#include "drivers/usb/usb_topology.hpp"
 
 namespace tapbench::usb {
 
@@ -82,6 +83,18 @@ std::string HubPort::describe() const {
   std::string device = hub_path.starts_with("usb") ? hub_path.substr(3) + "-" + std::to_string(port)
                                                    : hub_path + "." + std::to_string(port);
   return "port " + std::to_string(port) + " of hub " + hub_path + " (device " + device + ")";
+}
+
+HubPort upstream_port(std::string_view device_path) {
+  PortPath path = parse_port_path(device_path);
+  if (path.ports.empty()) {
+    throw UsbError(
+        UsbErrc::kBadArgument,
+        "'" + std::string(device_path) + "' is a root hub: it hangs off no hub port that could be switched");
+  }
+  const std::uint8_t port = path.ports.back();
+  path.ports.pop_back();
+  return {format_port_path(path), port};
 }
 
 WaitUntil sleep_on(const Clock& clock) {

@@ -84,6 +84,11 @@ struct HubPort {
   std::string describe() const;  // "port 3 of hub 1-2 (device 1-2.3)"
 };
 
+// The hub port a device hangs off: "1-2.3" -> port 3 of hub "1-2"; "1-4" -> port 4 of root hub "usb1".
+// This is how a bench finds the port to power-cycle for the reader it pinned by port path.
+// Throws UsbError(kBadArgument) for a malformed path or a root hub (which has no upstream port).
+HubPort upstream_port(std::string_view device_path);
+
 struct HubInfo {
   std::string path;
   std::uint16_t vid = 0, pid = 0;

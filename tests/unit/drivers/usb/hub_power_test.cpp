@@ -77,6 +77,18 @@ TEST_CASE("HubPort names the device behind the port") {
   CHECK(HubPort{"usb1", 4}.describe() == "port 4 of hub usb1 (device 1-4)");
 }
 
+TEST_CASE("upstream_port finds the hub port that powers a device") {
+  const auto a = upstream_port("1-2.3");
+  CHECK(a.hub_path == "1-2");
+  CHECK(a.port == 3);
+  const auto b = upstream_port("2-4");
+  CHECK(b.hub_path == "usb2");
+  CHECK(b.port == 4);
+  CHECK(upstream_port("1-1.4.2").hub_path == "1-1.4");
+  CHECK_THROWS_WITH_AS(upstream_port("usb1"), doctest::Contains("root hub"), UsbError);
+  CHECK_THROWS_AS(upstream_port("1-x"), UsbError);
+}
+
 namespace {
 
 // In-process stand-in for a hub, to test power_cycle()'s sequencing only (unit test; the libusb backend is
