@@ -1,0 +1,37 @@
+// Role interface: a WPA2-PSK access point (the home router of the patent's flow, step S41's target network).
+// Backends: HostapdAccessPoint (real hostapd over its control socket), LinkModelAccessPoint (the link model).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "drivers/wifi/credentials.hpp"
+#include "drivers/wifi/link_phase.hpp"
+
+namespace tapbench::wifi {
+
+struct ApConfig {
+  WifiCredentials credentials;
+  int channel = 6;
+};
+
+struct ApUp {
+  std::string bssid;
+  int freq_mhz = 0;
+  std::vector<PhaseStamp> phases;  // kRequested, kApEnabled
+};
+
+class AccessPoint {
+ public:
+  virtual ~AccessPoint() = default;
+  // (Re)configures and enables the AP; returns once it beacons. Throws WifiError: kBadArgument,
+  // kApStartFailed, kTimeout, kNoDaemon, kDaemonGone.
+  virtual ApUp start(const ApConfig& config, std::chrono::milliseconds timeout) = 0;
+  // Disables the AP (stations are dropped). Idempotent.
+  virtual void stop() = 0;
+  // MAC addresses of the stations currently associated.
+  virtual std::vector<std::string> stations() = 0;
+};
+
+}  // namespace tapbench::wifi

@@ -1,0 +1,131 @@
+// The link model on a ManualClock: same phases and typed errors as the real backends, modelled durations
+// passing exactly (no wall time).
+#include <doctest/doctest.h>
+
+#include "drivers/wifi/link_model.hpp"
+#include "drivers/wifi/wifi_error.hpp"
+
+using namespace tapbench;
+using namespace tapbench::wifi;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Bench {
+  ManualClock clock;
+  LinkModelAir air;
+  LinkModelTiming timing;
+  WaitUntil wait = [this](MonotonicTime t) {
+    auto d = t - clock.monotonic_now();
+    if (d.count() > 0) clock.advance(d);
+  };
+};
+
+std::vector<LinkPhase> phases_of(const std::vector<PhaseStamp>& stamps) {
+  std::vector<LinkPhase> out;
+  for (const auto& s : stamps)
+    out.push_back(s.phase);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("link model: a station joins an AP on a known channel, every phase stamped in order") {
+  Bench b;
+  LinkModelAccessPoint ap(b.air, b.clock, b.wait, b.timing);
+  auto up = ap.start({{"home", "router-passphrase"}, 6}, 5s);
+  CHECK(up.freq_mhz == 2437);
+  CHECK(elapsed_to(up.phases, LinkPhase::kApEnabled) == b.timing.ap_start);
+
+  LinkModelStation sta(b.air, b.clock, b.wait, b.timing, "02:00:00:00:aa:01");
+  auto joined = sta.join({{"home", "router-passphrase"}, 2437, 10s});
+  CHECK(phases_of(joined.phases) == std::vector<LinkPhase>{LinkPhase::kRequested, LinkPhase::kScanStarted,
+                                                           LinkPhase::kScanResults, LinkPhase::kAssociating,
+                                                           LinkPhase::kAssociated, LinkPhase::kConnected});
+  CHECK(joined.bssid == up.bssid);
+  CHECK(elapsed_to(joined.phases, LinkPhase::kConnected) ==
+        b.timing.scan_one_channel + b.timing.association + b.timing.handshake);
+  for (const auto& p : joined.phases)
+    CHECK(p.detail.starts_with("link-model:"));
+  CHECK(ap.stations() == std::vector<std::string>{"02:00:00:00:aa:01"});
+  sta.leave();
+  CHECK(ap.stations().empty());
+}
+
+TEST_CASE("link model: without the channel the station pays a full scan") {
+  Bench b;
+  LinkModelP2pGroupOwner go(b.air, b.clock, b.wait, b.timing);
+  auto up = go.start({{"DIRECT-xy-Printer", "go-passphrase"}, 2412}, 5s);
+  CHECK(up.ssid == "DIRECT-xy-Printer");
+  CHECK(elapsed_to(up.phases, LinkPhase::kGroupStarted) == b.timing.go_start);
+  LinkModelStation sta(b.air, b.clock, b.wait, b.timing);
+  auto joined = sta.join({{"DIRECT-xy-Printer", "go-passphrase"}, std::nullopt, 10s});
+  CHECK(joined.freq_mhz == 2412);
+  CHECK(elapsed_to(joined.phases, LinkPhase::kScanResults) == b.timing.scan_all_channels);
+}
+
+TEST_CASE("link model: wrong passphrase fails the handshake with the same typed error as wpa_supplicant") {
+  Bench b;
+  LinkModelAccessPoint ap(b.air, b.clock, b.wait, b.timing);
+  ap.start({{"home", "router-passphrase"}, 1}, 5s);
+  LinkModelStation sta(b.air, b.clock, b.wait, b.timing);
+  try {
+    sta.join({{"home", "router-passphrasf"}, 2412, 10s});
+    FAIL("joined with a wrong passphrase");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kWrongPassphrase);
+    CHECK(first_of(e.phases(), LinkPhase::kAssociated));
+    CHECK_FALSE(first_of(e.phases(), LinkPhase::kConnected));
+    CHECK(std::string(e.what()).find("router-passphras") == std::string::npos);
+  }
+  CHECK(ap.stations().empty());
+}
+
+TEST_CASE("link model: AP absent, gone, or on another channel → network-not-found at the deadline") {
+  Bench b;
+  LinkModelStation sta(b.air, b.clock, b.wait, b.timing);
+  auto t0 = b.clock.monotonic_now();
+  try {
+    sta.join({{"nowhere", "12345678"}, 2437, 3s});
+    FAIL("joined a network that is not on the air");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kNetworkNotFound);
+    CHECK(b.clock.monotonic_now() - t0 == 3s);  // it kept scanning until the deadline, like the daemon
+  }
+
+  LinkModelAccessPoint ap(b.air, b.clock, b.wait, b.timing);
+  ap.start({{"home", "router-passphrase"}, 11}, 5s);
+  try {
+    sta.join({{"home", "router-passphrase"}, 2437, 2s});  // told channel 6, AP is on 11
+    FAIL("found an AP on a channel it did not scan");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kNetworkNotFound);
+  }
+  ap.stop();
+  try {
+    sta.join({{"home", "router-passphrase"}, std::nullopt, 10s});
+    FAIL("joined a stopped AP");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kNetworkNotFound);
+  }
+}
+
+TEST_CASE("link model: a deadline shorter than the join gives a timeout, not a false not-found") {
+  Bench b;
+  LinkModelAccessPoint ap(b.air, b.clock, b.wait, b.timing);
+  ap.start({{"home", "router-passphrase"}, 6}, 5s);
+  LinkModelStation sta(b.air, b.clock, b.wait, b.timing);
+  try {
+    sta.join({{"home", "router-passphrase"}, std::nullopt, 1s});  // a full scan takes 4 s
+    FAIL("joined faster than a full scan");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kTimeout);
+  }
+  LinkModelP2pGroupOwner go(b.air, b.clock, b.wait, b.timing);
+  try {
+    go.start({{"printer", "go-passphrase"}, 2437}, 5s);
+    FAIL("accepted a non-P2P SSID");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kBadArgument);
+  }
+}
