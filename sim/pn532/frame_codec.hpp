@@ -47,7 +47,9 @@ class FrameParser {
   std::optional<FrameEvent> next();
   std::size_t skipped_bytes() const { return skipped_; }
   // True while part of a frame is buffered (a host that vanished mid-frame leaves this set).
-  bool mid_frame() const { return state_ != State::Hunt0 && state_ != State::Hunt1; }
+  bool mid_frame() const {
+    return state_ != State::Hunt0 && state_ != State::Hunt1 && state_ != State::Postamble;
+  }
   void reset();
 
  private:
