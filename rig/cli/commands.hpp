@@ -1,0 +1,15 @@
+// Registration of tapbench's subcommands. A command's callback stores its exit code in CommandResult.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tapbench::cli {
+
+struct CommandResult {
+  int exit_code = 0;
+};
+
+// `tapbench ndef decode|encode` (rig/cli/ndef_command.cpp).
+void register_ndef_commands(CLI::App& app, CommandResult& result);
+
+}  // namespace tapbench::cli
