@@ -126,6 +126,7 @@ const char* command_name(std::uint8_t code) {
 
 Pn532Chip::Pn532Chip(std::string name, Field& field, FrameLog& log, ChipOptions options)
     : name_(std::move(name)), field_(field), log_(log), options_(std::move(options)) {
+  if (!options_.sleeper) options_.sleeper = real_sleeper();
   card_ = std::make_shared<TargetCard>(*this);
   // Register values libnfc reads back at init (PN532 reset values where libnfc cares).
   registers_[0x6302] = 0x80;  // CIU_TxMode: TxCRCEn
@@ -143,7 +144,7 @@ Pn532Chip::~Pn532Chip() {
 
 void Pn532Chip::attach(std::unique_ptr<FdTransport> transport) {
   transport_ = std::move(transport);
-  if (options_.uart_baud) transport_->set_pacing(options_.uart_baud, real_sleeper());
+  if (options_.uart_baud) transport_->set_pacing(options_.uart_baud, options_.sleeper);
   reader_ = std::thread([this] { reader_loop(); });
   executor_ = std::thread([this] { executor_loop(); });
 }
@@ -315,7 +316,7 @@ void Pn532Chip::executor_loop() {
     }
     last_response_ = out;
     lk.unlock();
-    if (options_.air_pacing && reply.air_time.count() > 0) std::this_thread::sleep_for(reply.air_time);
+    if (options_.air_pacing && reply.air_time.count() > 0) options_.sleeper(reply.air_time);
     send_bytes(out, out_what);
     lk.lock();
   }

@@ -29,6 +29,8 @@ struct ChipOptions {
   // Wall time of one passive activation attempt that finds nothing (MxRtyPassiveActivation steps).
   std::chrono::milliseconds activation_attempt{5};
   std::vector<std::uint8_t> firmware{0x32, 0x01, 0x06, 0x07};  // IC, Ver, Rev, Support
+  // Spends paced wall time (UART bytes, air time). Pacing is real time by design; tests inject a recorder.
+  Sleeper sleeper;  // empty: real_sleeper()
 };
 
 class Pn532Chip {

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 #include "sim/pn532/frame_codec.hpp"
 #include "sim/pn532/simulator.hpp"
@@ -71,6 +74,15 @@ struct Bench {
     if (with_tag) sim.add_tag("tag", kNdef);
   }
 };
+
+bool eventually_true(const std::function<bool()>& cond) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
 
 Bytes apdu_exchange(Host& h, const Bytes& apdu) {
   Bytes cmd{0x40, 0x01};
@@ -257,4 +269,73 @@ TEST_CASE("random bytes on the line never crash or wedge the chip") {
   while (b.phone->next(std::chrono::milliseconds(150))) {
   }
   CHECK(b.phone->call({0x02}) == Bytes{0x03, 0x32, 0x01, 0x06, 0x07});
+}
+
+TEST_CASE("pacing: UART bytes and 106 kbit/s air time are spent through the injected sleeper") {
+  std::mutex m;
+  std::chrono::nanoseconds slept{0};
+  ChipOptions opts;
+  opts.uart_baud = 115200;
+  opts.air_pacing = true;
+  opts.sleeper = [&](std::chrono::nanoseconds d) {
+    std::lock_guard lock(m);
+    slept += d;
+  };
+  Simulator sim(opts);
+  int sv[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  sim.add_chip_on_fd("phone", sv[0]);
+  sim.add_tag("tag", kNdef);
+  Host host(sv[1]);
+  host.call({0x12, 0x14});
+  REQUIRE(host.call({0x4A, 0x01, 0x00})[1] == 0x01);
+  {
+    std::lock_guard lock(m);
+    slept = std::chrono::nanoseconds{0};
+  }
+  const Bytes select{0x40, 0x01, 0x00, 0xA4, 0x04, 0x00, 0x07, 0xD2,
+                     0x76, 0x00, 0x00, 0x85, 0x01, 0x01, 0x00};
+  CHECK(host.call(select) == Bytes{0x41, 0x00, 0x90, 0x00});
+  // Wire: the command frame (15 data + 8), the ACK (6), the answer frame (4 data + 8); air: 13 bytes out, 2
+  // back.
+  const auto expected =
+      uart_time(15 + 8, 115200) + uart_time(6, 115200) + uart_time(4 + 8, 115200) + air_time_106(13, 2);
+  // The answer is sent after the sleeper accounted for it; allow the last burst to still be in flight.
+  REQUIRE(eventually_true([&] {
+    std::lock_guard lock(m);
+    return slept >= expected - std::chrono::microseconds(1);
+  }));
+  std::lock_guard lock(m);
+  CHECK(slept <= expected + std::chrono::microseconds(1));
+  CHECK(uart_time(1, 115200) == std::chrono::nanoseconds(86805));  // 10 bit times at 115200 baud
+  CHECK(air_time_106(13, 2) > std::chrono::microseconds(1900));
+  CHECK(air_time_106(13, 2) < std::chrono::microseconds(2100));
+}
+
+TEST_CASE("a host that vanished mid-frame does not wedge the chip for the next host") {
+  Bench b;
+  const Bytes f = encode_frame(kTfiHostToChip, Bytes{0x40, 0x01, 0x00, 0xA4, 0x04, 0x00, 0x07});
+  b.phone->send_raw(Bytes(f.begin(), f.begin() + 8));  // the host dies after 8 bytes
+  // The next host starts talking after a pause; it retries until the chip has dropped the partial frame.
+  bool answered = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (!answered && std::chrono::steady_clock::now() < deadline) {
+    b.phone->send({0x02});
+    while (auto e = b.phone->next(std::chrono::milliseconds(60)))
+      if (e->kind == FrameEvent::Kind::Information && e->data == Bytes{0x03, 0x32, 0x01, 0x06, 0x07})
+        answered = true;
+  }
+  CHECK(answered);
+  // The remnant was either dropped after the pause or swallowed the first retry as a bad-checksum frame.
+  const auto log = b.sim.log().dump();
+  CHECK((log.find("partial frame dropped") != std::string::npos || log.find("bad DCS") != std::string::npos));
+}
+
+TEST_CASE("an ACK while the chip is idle is harmless; a DEP-only target is never activated") {
+  Bench b(false);
+  b.phone->send_raw(ack_frame());
+  CHECK(b.phone->call({0x02}) == Bytes{0x03, 0x32, 0x01, 0x06, 0x07});
+  CHECK(b.phone->call({0x56, 0x01, 0x00, 0x00}) == Bytes{0x57, 0x01});  // InJumpForDEP: nobody there
+  CHECK(b.phone->call({0x8A}) == Bytes{0x8B, 0x00, 0x00});              // TgGetTargetStatus: free
+  CHECK(b.phone->call({0x86}) == Bytes{0x87, 0x25});                    // TgGetData outside target mode
 }
