@@ -1,0 +1,178 @@
+// Runs INSIDE the radio-lab VM (sim/radio-lab/checks/wifi-roles.sh starts the daemons on mac80211_hwsim
+// radios, then this binary): the Wi-Fi roles against real hostapd / wpa_supplicant on simulated 802.11
+// radios — association, 4-way handshake, wrong passphrase, absent network, P2P GO, a daemon that dies.
+// Phase timestamps are appended to $RADIO_PHASES_OUT for the host. Outside the VM every case skips.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+
+#include "drivers/wifi/hostapd_access_point.hpp"
+#include "drivers/wifi/supplicant_p2p_group_owner.hpp"
+#include "drivers/wifi/supplicant_station.hpp"
+#include "drivers/wifi/wifi_error.hpp"
+
+using namespace tapbench;
+using namespace tapbench::wifi;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Lab {
+  std::string ap, sta, go, phases_out;
+};
+
+std::optional<Lab> lab() {
+  const char* ap = std::getenv("RADIO_AP_CTRL");
+  const char* sta = std::getenv("RADIO_STA_CTRL");
+  const char* go = std::getenv("RADIO_GO_CTRL");
+  const char* out = std::getenv("RADIO_PHASES_OUT");
+  if (!ap || !sta || !go) return std::nullopt;
+  return Lab{ap, sta, go, out ? out : "/dev/null"};
+}
+
+#define TAPBENCH_REQUIRE_RADIO_LAB(var)                                                        \
+  auto var##_opt = lab();                                                                      \
+  if (!var##_opt) {                                                                            \
+    MESSAGE(                                                                                   \
+        "SKIPPED: runs inside the radio-lab VM only (sim/radio-lab/checks/wifi-roles.sh sets " \
+        "RADIO_AP_CTRL, RADIO_STA_CTRL, RADIO_GO_CTRL)");                                      \
+    return;                                                                                    \
+  }                                                                                            \
+  const Lab& var = *var##_opt
+
+// "scenario<TAB>phase<TAB>ms since requested<TAB>detail" lines for the host's report.
+void record(const Lab& l, const std::string& scenario, const std::vector<PhaseStamp>& phases) {
+  std::ofstream out(l.phases_out, std::ios::app);
+  for (const auto& p : phases) {
+    auto ms = std::chrono::duration<double, std::milli>(p.at - phases.front().at).count();
+    out << scenario << '\t' << to_string(p.phase) << '\t' << std::fixed << std::setprecision(1) << ms << '\t'
+        << p.detail << '\n';
+  }
+}
+
+std::vector<LinkPhase> kinds(const std::vector<PhaseStamp>& phases) {
+  std::vector<LinkPhase> out;
+  for (const auto& p : phases) {
+    if (out.empty() || out.back() != p.phase) out.push_back(p.phase);
+  }
+  return out;
+}
+
+bool ordered(const std::vector<PhaseStamp>& phases) {
+  for (std::size_t i = 1; i < phases.size(); ++i) {
+    if (phases[i].at < phases[i - 1].at) return false;
+  }
+  return true;
+}
+
+const WifiCredentials kRouter{"tapbench-router", "router passphrase 1"};
+
+}  // namespace
+
+TEST_CASE("radio: hostapd AP up, a station joins on the known channel through every phase") {
+  TAPBENCH_REQUIRE_RADIO_LAB(l);
+  const auto& clock = RealClock::instance();
+  HostapdAccessPoint ap(l.ap, clock);
+  auto up = ap.start({kRouter, 6}, 10s);
+  record(l, "ap-start", up.phases);
+  CHECK(up.freq_mhz == 2437);
+  CHECK(up.bssid.size() == 17);
+
+  SupplicantStation sta(l.sta, clock);
+  auto joined = sta.join({kRouter, 2437, 20s});
+  record(l, "station-joins-ap", joined.phases);
+  CHECK(joined.bssid == up.bssid);
+  CHECK(joined.freq_mhz == 2437);
+  CHECK(ordered(joined.phases));
+  auto k = kinds(joined.phases);
+  REQUIRE(k.size() >= 6);
+  CHECK(k.front() == LinkPhase::kRequested);
+  CHECK(first_of(joined.phases, LinkPhase::kScanStarted));
+  CHECK(first_of(joined.phases, LinkPhase::kScanResults));
+  // The radio-level tail, in the order 802.11 mandates.
+  CHECK(std::vector<LinkPhase>(k.end() - 3, k.end()) ==
+        std::vector<LinkPhase>{LinkPhase::kAssociating, LinkPhase::kAssociated, LinkPhase::kConnected});
+  // hostapd sees the station (its MAC is the station's radio).
+  CHECK(ap.stations().size() == 1);
+  sta.leave();
+}
+
+TEST_CASE("radio: wrong passphrase → kWrongPassphrase from the real 4-way handshake") {
+  TAPBENCH_REQUIRE_RADIO_LAB(l);
+  const auto& clock = RealClock::instance();
+  HostapdAccessPoint ap(l.ap, clock);
+  ap.start({kRouter, 6}, 10s);
+  SupplicantStation sta(l.sta, clock);
+  try {
+    sta.join({{kRouter.ssid, "not the router passphrase"}, 2437, 30s});
+    FAIL("joined with a wrong passphrase");
+  } catch (const WifiError& e) {
+    record(l, "wrong-passphrase", e.phases());
+    CHECK(e.code() == WifiErrc::kWrongPassphrase);
+    CHECK(first_of(e.phases(), LinkPhase::kAssociated));
+    CHECK_FALSE(first_of(e.phases(), LinkPhase::kConnected));
+    CHECK(std::string(e.what()).find("not the router passphrase") == std::string::npos);
+  }
+}
+
+TEST_CASE("radio: an SSID nobody beacons → kNetworkNotFound at the deadline") {
+  TAPBENCH_REQUIRE_RADIO_LAB(l);
+  const auto& clock = RealClock::instance();
+  SupplicantStation sta(l.sta, clock);
+  try {
+    sta.join({{"tapbench-nowhere", "whatever passphrase"}, 2437, 3s});
+    FAIL("joined a network that does not exist");
+  } catch (const WifiError& e) {
+    record(l, "network-not-found", e.phases());
+    CHECK(e.code() == WifiErrc::kNetworkNotFound);
+    CHECK(first_of(e.phases(), LinkPhase::kScanResults));
+  }
+}
+
+TEST_CASE("radio: autonomous P2P GO with fixed credentials; a legacy station joins it") {
+  TAPBENCH_REQUIRE_RADIO_LAB(l);
+  const auto& clock = RealClock::instance();
+  SupplicantP2pGroupOwner go(l.go, clock);
+  const WifiCredentials group{"DIRECT-tb-printer", "handover-passphrase"};
+  auto up = go.start({group, 2437}, 10s);
+  record(l, "p2p-go-start", up.phases);
+  CHECK(up.ssid == group.ssid);
+  CHECK(up.freq_mhz == 2437);
+  CHECK_FALSE(up.group_ifname.empty());
+  for (const auto& p : up.phases)
+    CHECK(p.detail.find(group.passphrase) == std::string::npos);
+
+  SupplicantStation phone(l.sta, clock);
+  auto joined = phone.join({group, 2437, 20s});
+  record(l, "station-joins-go", joined.phases);
+  CHECK(kinds(joined.phases).back() == LinkPhase::kConnected);
+  phone.leave();
+  go.stop();
+}
+
+TEST_CASE("radio: hostapd killed → the station's role sees the link drop, the AP role kDaemonGone") {
+  TAPBENCH_REQUIRE_RADIO_LAB(l);
+  const auto& clock = RealClock::instance();
+  HostapdAccessPoint ap(l.ap, clock);
+  ap.start({kRouter, 6}, 10s);
+  SupplicantStation sta(l.sta, clock);
+  sta.join({kRouter, 2437, 20s});
+
+  const char* pid = std::getenv("RADIO_AP_PID");
+  REQUIRE(pid != nullptr);
+  WpaCtrl watch(l.sta, clock);
+  watch.attach();
+  REQUIRE(std::system((std::string("kill -9 ") + pid).c_str()) == 0);
+  // The station notices the AP is gone (beacon loss / deauth): CTRL-EVENT-DISCONNECTED.
+  auto e = watch.wait_event([](const WpaEvent& ev) { return ev.is("CTRL-EVENT-DISCONNECTED"); }, 30s,
+                            "CTRL-EVENT-DISCONNECTED");
+  CHECK(e.field("bssid").has_value());
+  try {
+    ap.stations();
+    FAIL("a dead hostapd answered");
+  } catch (const WifiError& err) {
+    CHECK(err.code() == WifiErrc::kDaemonGone);
+  }
+}
