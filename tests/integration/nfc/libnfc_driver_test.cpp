@@ -236,3 +236,18 @@ TEST_CASE("TagFrontend: stop() ends a wait for a tap promptly; a missing device 
   auto missing = make_tag_frontend("pn532_uart:" + b.dir / "nothing-here");
   CHECK(error_of([&] { missing->start(); }) == NfcError::DeviceMissing);
 }
+
+TEST_CASE("proximity: swapping cards in the field changes which tag a tap reads") {
+  SimBench b;
+  b.sim.add_tag("first", uri_message());
+  b.sim.add_tag("second", handover_message(), {}, {}, /*placed=*/false);
+  auto reader = make_nfc_reader(b.phone);
+  const auto a = reader->read_ndef(std::chrono::seconds(2));
+  CHECK(a.ndef == uri_message());
+  REQUIRE(b.sim.execute("swap second") == "ok\n");
+  const auto c = reader->read_ndef(std::chrono::seconds(2));
+  CHECK(c.ndef == handover_message());
+  CHECK(c.target.uid != a.target.uid);
+  REQUIRE(b.sim.execute("remove-all") == "ok\n");
+  CHECK(error_of([&] { reader->wait_for_target(std::chrono::milliseconds(50)); }) == NfcError::Timeout);
+}

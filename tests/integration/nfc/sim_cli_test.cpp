@@ -2,6 +2,7 @@
 // nfc-emulate-forum-tag4) and with our driver, including the emulator being killed mid-exchange.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <future>
 
 #include "drivers/nfc/nfc_factory.hpp"
@@ -186,4 +187,48 @@ TEST_CASE("pn532-sim command line and control channel: usage errors and clear re
   CHECK(sim.ctl("quit") == "ok\n");
   CHECK(sim.child->wait(std::chrono::seconds(5)) == 0);
   CHECK_FALSE(std::filesystem::exists(std::filesystem::symlink_status(dir / "phone")));
+}
+
+TEST_CASE("a libnfc host killed mid-command leaves the chip usable for the next host") {
+  TempDir dir;
+  write_file(dir / "msg.ndef", uri_message());
+  SimProcess sim(dir, {"--link", dir / "phone", "--tag-ndef", dir / "msg.ndef", "--absent", "tag",
+                       "--frame-log", dir / "frames.log"});
+  Child poll({"nfc-poll"}, dir / "nfc-poll.out", {"LIBNFC_DEVICE=pn532_uart:" + dir / "phone"});
+  REQUIRE(eventually([&] { return sim.ctl("log").find("InAutoPoll") != std::string::npos; },
+                     std::chrono::seconds(10)));
+  poll.signal(SIGKILL);  // vanishes while the chip is polling for it
+  REQUIRE(poll.wait(std::chrono::seconds(5)).has_value());
+  // The next host's first frames interrupt the poll the dead host left running.
+  auto reader = make_nfc_reader("pn532_uart:" + dir / "phone");
+  REQUIRE(sim.ctl("place tag") == "ok\n");
+  CHECK(reader->read_ndef(std::chrono::seconds(2)).ndef == uri_message());
+  // --frame-log mirrors the frame log to a file as it happens.
+  const auto frames = read_text(dir / "frames.log");
+  CHECK(frames.find("phone H>C InAutoPoll") != std::string::npos);
+  CHECK(frames.find("command aborted by host") != std::string::npos);
+  CHECK(frames.find("phone C>H response") != std::string::npos);
+}
+
+TEST_CASE("TagFrontend: the emulator killed under it gives an Error event (DeviceMissing) and stops") {
+  TempDir dir;
+  SimProcess sim(dir, {"--link", dir / "printer"});
+  auto printer = make_tag_frontend("pn532_uart:" + dir / "printer");
+  printer->set_ndef(uri_message());
+  std::promise<NfcError> error;
+  std::atomic<bool> once{false};
+  printer->set_listener([&](const TapEvent& e) {
+    if (e.kind == TapEvent::Kind::Error && !once.exchange(true)) error.set_value(*e.error);
+  });
+  printer->start();
+  REQUIRE(
+      eventually([&] { return sim.ctl("log").find("listening as ISO14443-4A target") != std::string::npos; },
+                 std::chrono::seconds(5)));
+  sim.child->signal(SIGKILL);
+  auto fut = error.get_future();
+  REQUIRE(fut.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(fut.get() == NfcError::DeviceMissing);
+  CHECK(eventually([&] { return !printer->running(); }, std::chrono::seconds(5)));
+  CHECK(printer->last_error() == NfcError::DeviceMissing);
+  printer->stop();
 }

@@ -331,7 +331,8 @@ TEST_CASE("a host that vanished mid-frame does not wedge the chip for the next h
   CHECK((log.find("partial frame dropped") != std::string::npos || log.find("bad DCS") != std::string::npos));
 }
 
-TEST_CASE("an ACK while the chip is idle is harmless; a DEP-only target is never activated") {
+TEST_CASE(
+    "an ACK while the chip is idle is harmless; DEP and out-of-mode target commands get status answers") {
   Bench b(false);
   b.phone->send_raw(ack_frame());
   CHECK(b.phone->call({0x02}) == Bytes{0x03, 0x32, 0x01, 0x06, 0x07});
