@@ -95,7 +95,7 @@ ByteInput read_bytes(const std::string& source, InputFormat format) {
   if (source == "-") {
     origin = "stdin";
     content.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else if (std::filesystem::exists(source)) {
+  } else if (std::error_code ec; std::filesystem::exists(source, ec)) {  // no throw: hex can be "too long"
     origin = source;
     std::ifstream in(source, std::ios::binary);
     if (!in) throw InputError{kExitNoInput, source + ": cannot be read"};

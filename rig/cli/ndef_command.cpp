@@ -70,8 +70,7 @@ int run_decode(const DecodeArgs& args) {
   if (args.json) {
     std::cout << boost::json::serialize(ndef_message_to_json(*message, input.bytes)) << "\n";
   } else {
-    std::cout << "NDEF message, " << input.bytes.size() << " bytes, " << message->records.size()
-              << " record(s)\n"
+    std::cout << input.origin << ": " << input.bytes.size() << " bytes\n"
               << ndef::describe(*message) << tap_summary(*message);
   }
   return kExitOk;

@@ -113,7 +113,7 @@ class HostapTokens(unittest.TestCase):
         cred = wsc["credentials"][0]
         self.assertEqual(cred["ssid"], SSID)
         self.assertEqual(cred["network_key"], PASSPHRASE)
-        self.assertEqual(cred["auth_type"], "WPA2-PSK")
+        self.assertEqual(cred["auth_type"], "WPA2-Personal")
         self.assertEqual(cred["encryption_type"], "AES")
         self.assertEqual(wsc["version2"], "2.0")
 
