@@ -94,7 +94,7 @@ void LibnfcTagFrontend::stop() {
 void LibnfcTagFrontend::worker() {
   while (!stop_ && serve_one_tap()) {
   }
-  running_ = !stop_ ? false : running_.load();
+  if (!stop_) running_ = false;  // ended by itself (device gone); stop() clears it otherwise
   worker_done_ = true;
 }
 
