@@ -5,6 +5,7 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include "drivers/nfc/nfc_factory.hpp"
 #include "sim/pn532/simulator.hpp"
@@ -250,4 +251,44 @@ TEST_CASE("proximity: swapping cards in the field changes which tag a tap reads"
   CHECK(c.target.uid != a.target.uid);
   REQUIRE(b.sim.execute("remove-all") == "ok\n");
   CHECK(error_of([&] { reader->wait_for_target(std::chrono::milliseconds(50)); }) == NfcError::Timeout);
+}
+
+TEST_CASE("taps racing card removal: each read gives the exact message or a typed error, never a hang") {
+  SimBench b;
+  const Bytes msg = handover_message();
+  b.sim.add_tag("tag", msg);
+  ReaderOptions opts;
+  opts.apdu_timeout = std::chrono::milliseconds(500);
+  auto reader = make_nfc_reader(b.phone, opts);
+  std::atomic<bool> done{false};
+  std::thread toggler([&] {
+    while (!done) {
+      b.sim.execute("remove tag");
+      std::this_thread::yield();
+      b.sim.execute("place tag");
+      std::this_thread::yield();
+    }
+  });
+  int ok = 0, removed = 0, timeouts = 0;
+  for (int i = 0; i < 40; ++i) {
+    try {
+      const auto r = reader->read_ndef(std::chrono::milliseconds(200));
+      CHECK(r.ndef == msg);  // a completed read is never partial or mixed
+      ++ok;
+    } catch (const NfcException& e) {
+      if (e.code() == NfcError::CardRemoved) {
+        ++removed;
+      } else if (e.code() == NfcError::Timeout) {
+        ++timeouts;
+      } else {
+        FAIL_CHECK("unexpected error: " << e.what());
+      }
+    }
+  }
+  done = true;
+  toggler.join();
+  MESSAGE("reads ok " << ok << ", card removed " << removed << ", timeouts " << timeouts);
+  CHECK(ok + removed + timeouts == 40);
+  b.sim.execute("place tag");
+  CHECK(reader->read_ndef(std::chrono::seconds(2)).ndef == msg);
 }
