@@ -10,7 +10,16 @@ NdefReadResult NfcReader::read_ndef(std::chrono::milliseconds wait_timeout) {
   if (!result.target.iso_dep())
     throw NfcException(NfcError::Protocol,
                        "target is not ISO/IEC 14443-4 (SAK without bit 0x20): not a Type 4 Tag");
-  auto read = read_type4_ndef([this](std::span<const std::uint8_t> apdu) { return transceive(apdu); });
+  Type4ReadResult read;
+  try {
+    read = read_type4_ndef([this](std::span<const std::uint8_t> apdu) { return transceive(apdu); });
+  } catch (const NfcException&) {
+    try {
+      release();  // best effort: leave the reader ready for the next tap
+    } catch (const NfcException&) {
+    }
+    throw;
+  }
   times_.ndef_read = clock_.monotonic_now();
   release();
   result.ndef = std::move(read.ndef);

@@ -83,8 +83,14 @@ ExchangeResult Pn532Chip::exchange_with_selected_locked(const std::vector<std::u
   Waiter w{lk, field_.cv(), std::chrono::steady_clock::now() + options_.target_answer_timeout,
            [this] { return host_interrupted_locked() || stopping_.load(); }};
   auto card = selected_;
+  log_.add(name_, "air", "C-APDU to " + card->name(), apdu);
   auto r = card->exchange(selected_session_, apdu, w);
   if (r.status == ExchangeResult::Status::Ok && !field_.placed_locked(card.get())) r = {};
+  if (r.status == ExchangeResult::Status::Ok) {
+    log_.add(name_, "air", "R-APDU from " + card->name(), r.response);
+  } else if (r.status == ExchangeResult::Status::NoAnswer) {
+    log_.add(name_, "air", "no answer from " + card->name());
+  }
   return r;
 }
 

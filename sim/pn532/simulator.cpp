@@ -82,7 +82,7 @@ BuiltinType4Card& Simulator::add_tag(std::string name, const std::vector<std::ui
     uid = {0x04, 0x54, 0x42, 0x4E, 0x43, 0x00, static_cast<std::uint8_t>(0x01 + tags_.size())};
   }
   auto tag = std::make_shared<BuiltinType4Card>(name, std::move(uid), config);
-  tag->tag().set_ndef(ndef);
+  tag->set_ndef(ndef);
   std::lock_guard lock(field_.mutex());
   if (field_.find_locked(name)) throw std::invalid_argument("a card named '" + name + "' already exists");
   field_.add_card_locked(tag, placed);
@@ -124,7 +124,7 @@ std::string Simulator::execute(const std::string& line) {
         out += "card " + card->name() + " kind=" + card->kind() + (placed ? " placed" : " removed") +
                (card->listening() ? " listening" : "");
         if (auto* t = find_tag(card->name()))
-          out += " ndef=" + std::to_string(t->tag().ndef().size()) +
+          out += " ndef=" + std::to_string(t->next_ndef().size()) +
                  "B apdus=" + std::to_string(t->apdus_answered());
         out += "\n";
       }
@@ -159,7 +159,7 @@ std::string Simulator::execute(const std::string& line) {
       std::lock_guard lock(field_.mutex());
       auto* t = find_tag(a);
       if (!t) return error("no built-in tag named '" + a + "'");
-      t->tag().set_ndef(bytes);
+      t->set_ndef(bytes);
       log_.add(a, "event", "NDEF replaced (" + std::to_string(bytes.size()) + " bytes)");
       return "ok " + std::to_string(bytes.size()) + "\n";
     }
@@ -167,7 +167,7 @@ std::string Simulator::execute(const std::string& line) {
       std::lock_guard lock(field_.mutex());
       auto* t = find_tag(a);
       if (!t) return error("no built-in tag named '" + a + "'");
-      return hex(t->tag().ndef()) + "\nok\n";
+      return hex(t->next_ndef()) + "\nok\n";
     }
     if (verb == "add-tag") {
       if (a.empty()) return error("add-tag needs a name");

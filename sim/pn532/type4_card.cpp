@@ -1,6 +1,7 @@
 #include "sim/pn532/type4_card.hpp"
 
 #include <stdexcept>
+#include <string>
 
 namespace tapbench::sim::pn532 {
 
@@ -17,7 +18,32 @@ BuiltinType4Card::BuiltinType4Card(std::string name, std::vector<std::uint8_t> u
   identity_.ats = {0x06, 0x75, 0x77, 0x81, 0x02, 0x80};  // FSCI 5 (64 bytes), TA TB TC, one historical byte
 }
 
+void BuiltinType4Card::set_ndef(const std::vector<std::uint8_t>& message) {
+  if (message.size() + 2 > tag_.config().max_ndef_size)
+    throw std::invalid_argument("NDEF message of " + std::to_string(message.size()) +
+                                " bytes does not fit the " + std::to_string(tag_.config().max_ndef_size) +
+                                "-byte NDEF file");
+  if (active_) {
+    pending_ = message;
+  } else {
+    tag_.set_ndef(message);
+    pending_.reset();
+  }
+}
+
+void BuiltinType4Card::apply_pending() {
+  if (!pending_) return;
+  tag_.set_ndef(*pending_);
+  pending_.reset();
+}
+
+void BuiltinType4Card::lost_field() {
+  active_ = false;
+  apply_pending();
+}
+
 std::uint64_t BuiltinType4Card::activate() {
+  apply_pending();
   active_ = true;
   tag_.reset_session();
   return ++session_;
@@ -33,7 +59,9 @@ ExchangeResult BuiltinType4Card::exchange(std::uint64_t session, const std::vect
 }
 
 void BuiltinType4Card::deactivate(std::uint64_t session) {
-  if (session == session_) active_ = false;
+  if (session != session_) return;
+  active_ = false;
+  apply_pending();
 }
 
 }  // namespace tapbench::sim::pn532

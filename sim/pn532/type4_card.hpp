@@ -2,7 +2,9 @@
 // printer side is not a PN532 (or for reader-only tests). Content can be swapped at any time (dynamic tag).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "drivers/nfc/type4_tag.hpp"
 #include "sim/pn532/rf_field.hpp"
@@ -21,10 +23,15 @@ class BuiltinType4Card final : public FieldCard {
   bool session_alive(std::uint64_t session) const override { return active_ && session == session_; }
   ExchangeResult exchange(std::uint64_t session, const std::vector<std::uint8_t>& apdu, Waiter& w) override;
   void deactivate(std::uint64_t session) override;
-  void lost_field() override { active_ = false; }
+  void lost_field() override;
 
   // With the world lock held.
-  nfc::Type4Tag& tag() { return tag_; }
+  const nfc::Type4Tag& tag() const { return tag_; }
+  // New content: at once if no reader is in a session with the card, else when that session ends, so a
+  // reader never reads a torn message. Throws std::invalid_argument if it does not fit the NDEF file.
+  void set_ndef(const std::vector<std::uint8_t>& message);
+  // The message the next tap reads.
+  std::vector<std::uint8_t> next_ndef() const { return pending_ ? *pending_ : tag_.ndef(); }
   // Leaves the field by itself after answering this many more APDUs (0 = off): "card removed mid-read".
   void remove_after(unsigned apdus) { remove_after_ = apdus; }
   bool take_removal_due() override {
@@ -43,6 +50,8 @@ class BuiltinType4Card final : public FieldCard {
   unsigned remove_after_ = 0;
   bool removal_due_ = false;
   unsigned answered_ = 0;
+  std::optional<std::vector<std::uint8_t>> pending_;
+  void apply_pending();
 };
 
 }  // namespace tapbench::sim::pn532
