@@ -136,6 +136,14 @@ WpaCtrl::WpaCtrl(std::string ctrl_path, const Clock& clock)
 
 WpaCtrl::WpaCtrl(std::string ctrl_path, const Clock& clock, Options options)
     : path_(std::move(ctrl_path)), clock_(clock), options_(options) {
+  open_socket();
+}
+
+WpaCtrl::~WpaCtrl() {
+  close_socket();
+}
+
+void WpaCtrl::open_socket() {
   errno = 0;
   {
     std::lock_guard lock(open_mutex());
@@ -151,11 +159,12 @@ WpaCtrl::WpaCtrl(std::string ctrl_path, const Clock& clock, Options options)
   fd_ = wpa_ctrl_get_fd(ctrl_);
 }
 
-WpaCtrl::~WpaCtrl() {
-  if (ctrl_ != nullptr) {
-    std::lock_guard lock(open_mutex());
-    wpa_ctrl_close(ctrl_);  // unlinks our client socket; the daemon drops a monitor whose sends fail
-  }
+void WpaCtrl::close_socket() {
+  if (ctrl_ == nullptr) return;
+  std::lock_guard lock(open_mutex());
+  wpa_ctrl_close(ctrl_);  // unlinks our client socket; the daemon drops a monitor whose sends fail
+  ctrl_ = nullptr;
+  fd_ = -1;
 }
 
 void WpaCtrl::check_alive() {
@@ -205,15 +214,23 @@ std::optional<std::string> WpaCtrl::recv_datagram() {
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
-void WpaCtrl::drain_stale() {
-  // After a timed-out request its reply may arrive late; drop replies already waiting, keep events.
+void WpaCtrl::replace_socket() {
+  // The protocol has no request ids: after a timed-out request its reply may still come, and would be taken
+  // for the next command's. A new client socket (new address) never receives it. Events already read are
+  // kept; events sent during the switch are lost (the daemon was not answering anyway).
   while (auto d = recv_datagram()) {
     if (auto e = parse_event_datagram(*d)) {
       e->at = clock_.monotonic_now();
       events_.push_back(std::move(*e));
     }
   }
+  close_socket();
+  open_socket();
   stale_reply_possible_ = false;
+  if (attached_) {
+    attached_ = false;
+    attach();
+  }
 }
 
 std::string WpaCtrl::request(std::string_view command) {
@@ -225,7 +242,7 @@ std::string WpaCtrl::request(std::string_view command, milliseconds timeout) {
       command.find('\n') != std::string_view::npos) {
     throw WifiError(WifiErrc::kBadArgument, "wpa_ctrl: a command must be one non-empty line without NUL");
   }
-  if (stale_reply_possible_) drain_stale();
+  if (stale_reply_possible_) replace_socket();
   ssize_t sent;
   do {
     sent = ::send(fd_, command.data(), command.size(), MSG_NOSIGNAL);

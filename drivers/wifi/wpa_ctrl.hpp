@@ -8,6 +8,8 @@
 // and restarts on every event, and interleaved events go to a context-free C callback. Requests here are
 // sent and matched on the same fd with a per-call deadline, and a daemon that dies mid-request is noticed
 // within `liveness_probe` (a fresh connect() to its socket is refused) instead of waiting the full timeout.
+// The protocol has no request ids, so after a timed-out request the next one goes out on a new client socket
+// (re-ATTACHed if it was): the late reply can never be taken for another command's.
 #pragma once
 
 #include <chrono>
@@ -88,7 +90,9 @@ class WpaCtrl {
   Wait wait_readable(std::chrono::milliseconds slice);
   std::optional<std::string> recv_datagram();
   void check_alive();
-  void drain_stale();
+  void open_socket();
+  void close_socket();
+  void replace_socket();
 
   std::string path_;
   const Clock& clock_;

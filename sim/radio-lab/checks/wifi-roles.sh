@@ -47,7 +47,7 @@ i=0; while [ ! -S /run/p2p/p2p-dev-wlan2 ] && [ $i -lt 100 ]; do i=$((i+1)); sle
 
 : >$out/wifi-phases.tsv
 RADIO_AP_CTRL=/run/hostapd/wlan0 RADIO_AP_PID=$ap_pid RADIO_STA_CTRL=/run/sta/wlan1 RADIO_GO_CTRL=$go \
-  RADIO_PHASES_OUT=$out/wifi-phases.tsv integration_wifi_radio --no-version "$@"
+  RADIO_PHASES_OUT=$out/wifi-phases.tsv integration_wifi_radio --no-version --duration=true "$@"
 rc=$?
 echo "--- phases (scenario, phase, ms since requested)"
 cut -f1-3 $out/wifi-phases.tsv

@@ -142,12 +142,13 @@ TEST_CASE("a daemon killed mid-conversation: kDaemonGone, fast, for requests and
   CHECK(code_of([&] { ctrl.request("PING"); }) == WifiErrc::kDaemonGone);
 }
 
-TEST_CASE("a hung daemon: kTimeout; its late reply is not taken for the next command's") {
+TEST_CASE("a hung daemon: kTimeout; its late reply is not taken for the next command's, events resume") {
   TAPBENCH_REQUIRE_ROOT();
   TempDir dir;
   const auto& clock = RealClock::instance();
   auto hostapd = start_hostapd_on_lo(dir, clock);
   WpaCtrl ctrl(hostapd->ctrl_socket(), clock);
+  ctrl.attach();
 
   ::kill(hostapd->pid(), SIGSTOP);
   CHECK(code_of([&] { ctrl.request("PING", 300ms); }) == WifiErrc::kTimeout);
@@ -155,4 +156,8 @@ TEST_CASE("a hung daemon: kTimeout; its late reply is not taken for the next com
   // hostapd now answers the old PING with PONG; the STATUS reply must be STATUS.
   auto status = ctrl.request("STATUS", 5000ms);
   CHECK(status_value(status, "state") == "ENABLED");
+  // The connection was replaced and re-attached: events still arrive.
+  ctrl.request_ok("DISABLE");
+  auto e = ctrl.wait_event([](const WpaEvent& ev) { return ev.is("AP-DISABLED"); }, 2000ms, "AP-DISABLED");
+  CHECK(e.priority == 3);
 }
