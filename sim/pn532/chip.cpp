@@ -306,7 +306,9 @@ void Pn532Chip::executor_loop() {
     } else if (reply.data) {
       out = encode_frame(kTfiChipToHost, *reply.data);
     } else {
-      log_.add(name_, "event", "command aborted by host");
+      log_.add(name_, "event",
+               ev.data[0] == cmd::kRfRegulationTest ? "RFRegulationTest: test mode, no answer (as the chip)"
+                                                    : "command aborted by host");
       continue;
     }
     if (!garbage_.empty()) {

@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <fstream>
 #include <future>
+#include <iterator>
 
 #include "drivers/nfc/nfc_factory.hpp"
 #include "drivers/nfc/tag_frontend.hpp"
@@ -231,4 +233,35 @@ TEST_CASE("TagFrontend: the emulator killed under it gives an Error event (Devic
   CHECK(eventually([&] { return !printer->running(); }, std::chrono::seconds(5)));
   CHECK(printer->last_error() == NfcError::DeviceMissing);
   printer->stop();
+}
+
+TEST_CASE(
+    "tapbench-nfc-read / tapbench-nfc-tag: a two-chip tap from the command line, exit codes by verdict") {
+  TempDir dir;
+  const Bytes msg = handover_message();
+  write_file(dir / "msg.ndef", msg);
+  SimProcess sim(dir, {"--link", dir / "phone", "--link", dir / "printer"});
+  Child tag({NFC_TAG_TOOL, "pn532_uart:" + dir / "printer", dir / "msg.ndef", "--taps", "2"},
+            dir / "tag.out");
+  REQUIRE(
+      eventually([&] { return sim.ctl("log").find("listening as ISO14443-4A target") != std::string::npos; },
+                 std::chrono::seconds(5)));
+  Child read({NFC_READ_TOOL, "pn532_uart:" + dir / "phone", "--repeat", "2", "--out", dir / "got.ndef"},
+             dir / "read.out");
+  CHECK(read.wait(std::chrono::seconds(10)) == 0);
+  const auto out = read.output();
+  CHECK(out.find("tap 1: 432 bytes, 7 APDUs") != std::string::npos);
+  CHECK(out.find("2 taps: target_found->ndef_read p50") != std::string::npos);
+  std::ifstream got(dir / "got.ndef", std::ios::binary);
+  CHECK(Bytes(std::istreambuf_iterator<char>(got), {}) == msg);
+  CHECK(tag.wait(std::chrono::seconds(5)) == 0);  // --taps 2: done after the second release
+  CHECK(tag.output().find("tap 2: released after 7 APDUs") != std::string::npos);
+
+  Child none({NFC_READ_TOOL, "pn532_uart:" + dir / "phone", "--wait", "100"}, dir / "none.out");
+  CHECK(none.wait(std::chrono::seconds(10)) == 2);  // no card: device FAIL
+  CHECK(none.output().find("timeout: no ISO/IEC 14443-A target") != std::string::npos);
+  Child missing({NFC_READ_TOOL, "pn532_uart:" + dir / "nothing"}, dir / "missing.out");
+  CHECK(missing.wait(std::chrono::seconds(10)) == 3);  // infrastructure ERROR
+  Child usage({NFC_READ_TOOL}, dir / "usage.out");
+  CHECK(usage.wait(std::chrono::seconds(5)) == 64);
 }
