@@ -4,6 +4,7 @@
 
 #include "drivers/wifi/link_model.hpp"
 #include "drivers/wifi/wifi_error.hpp"
+#include "drivers/wifi/wifi_factory.hpp"
 
 using namespace tapbench;
 using namespace tapbench::wifi;
@@ -127,5 +128,37 @@ TEST_CASE("link model: a deadline shorter than the join gives a timeout, not a f
     FAIL("accepted a non-P2P SSID");
   } catch (const WifiError& e) {
     CHECK(e.code() == WifiErrc::kBadArgument);
+  }
+}
+
+TEST_CASE("factory: backends by name, incomplete configs refused with what is missing") {
+  CHECK(parse_wifi_backend("hostap") == WifiBackend::kHostap);
+  CHECK(parse_wifi_backend("link-model") == WifiBackend::kLinkModel);
+  try {
+    parse_wifi_backend("hwsim");
+    FAIL("accepted an unknown backend");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kBadArgument);
+    CHECK(std::string(e.what()).find("hostap or link-model") != std::string::npos);
+  }
+
+  Bench b;
+  WifiEnvironment env{b.clock, &b.air, b.wait, b.timing};
+  auto ap = make_access_point({WifiBackend::kLinkModel, "", ""}, env);
+  auto sta = make_station({WifiBackend::kLinkModel, "", "02:00:00:00:bb:02"}, env);
+  ap->start({{"home", "router-passphrase"}, 1}, 5s);
+  sta->join({{"home", "router-passphrase"}, 2412, 10s});
+  CHECK(ap->stations() == std::vector<std::string>{"02:00:00:00:bb:02"});
+
+  CHECK_THROWS_AS(make_station({WifiBackend::kHostap, "", ""}, env), WifiError);
+  WifiEnvironment no_air{b.clock, nullptr, b.wait, b.timing};
+  CHECK_THROWS_AS(make_p2p_group_owner({WifiBackend::kLinkModel, "", ""}, no_air), WifiError);
+  // The hostap backend connects lazily: a missing daemon shows up at the first operation, as kNoDaemon.
+  auto real = make_access_point({WifiBackend::kHostap, "/nonexistent/ctrl/wlan0", ""}, env);
+  try {
+    real->stop();
+    FAIL("stopped an AP behind a socket that does not exist");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kNoDaemon);
   }
 }
