@@ -36,6 +36,10 @@ void LibnfcReader::field_off() {
 }
 
 TargetInfo LibnfcReader::wait_for_target(std::chrono::milliseconds timeout) {
+  if (selected_) {  // the selected card would stay HALTed after a deselect: start from a fresh field
+    release();
+    field_off();
+  }
   if (!field_) field_on();
   const nfc_modulation nm{NMT_ISO14443A, NBR_106};
   const auto deadline = clock_.monotonic_now() + timeout;

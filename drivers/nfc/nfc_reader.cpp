@@ -5,6 +5,8 @@ namespace tapbench::nfc {
 NdefReadResult NfcReader::read_ndef(std::chrono::milliseconds wait_timeout) {
   times_ = {};
   NdefReadResult result;
+  // A tap starts with a fresh field: cards the previous tap left HALTed (ISO/IEC 14443-3) answer again.
+  field_off();
   field_on();
   result.target = wait_for_target(wait_timeout);
   if (!result.target.iso_dep())

@@ -63,7 +63,8 @@ class NfcReader {
 
   const TapTimestamps& timestamps() const { return times_; }
 
-  // A whole tap: field on, wait for the target, NDEF read procedure, release.
+  // A whole tap: a fresh field (off, then on: cards HALTed by a previous tap answer again), wait for the
+  // target, NDEF read procedure, release.
   NdefReadResult read_ndef(std::chrono::milliseconds wait_timeout);
   // The T4T write procedure on the selected target (field and target must already be up).
   void write_ndef(std::span<const std::uint8_t> message);

@@ -39,6 +39,7 @@ void BuiltinType4Card::apply_pending() {
 
 void BuiltinType4Card::lost_field() {
   active_ = false;
+  halted_ = false;
   apply_pending();
 }
 
@@ -61,6 +62,7 @@ ExchangeResult BuiltinType4Card::exchange(std::uint64_t session, const std::vect
 void BuiltinType4Card::deactivate(std::uint64_t session) {
   if (session != session_) return;
   active_ = false;
+  halted_ = true;
   apply_pending();
 }
 

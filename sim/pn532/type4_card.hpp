@@ -17,7 +17,9 @@ class BuiltinType4Card final : public FieldCard {
 
   std::string name() const override { return name_; }
   std::string kind() const override { return "type4-tag"; }
-  bool listening() const override { return true; }
+  // ISO/IEC 14443-3: a deselected card is HALTed and ignores polls until it leaves the field or the field
+  // resets (libnfc's nfc_initiator_list_passive_targets relies on this to enumerate several cards).
+  bool listening() const override { return !halted_; }
   TargetIdentity identity() const override { return identity_; }
   std::uint64_t activate() override;
   bool session_alive(std::uint64_t session) const override { return active_ && session == session_; }
@@ -46,6 +48,7 @@ class BuiltinType4Card final : public FieldCard {
   TargetIdentity identity_;
   nfc::Type4Tag tag_;
   bool active_ = false;
+  bool halted_ = false;
   std::uint64_t session_ = 0;
   unsigned remove_after_ = 0;
   bool removal_due_ = false;

@@ -60,6 +60,11 @@ TEST_CASE("nfc-list (libnfc's own tool) finds the emulator's built-in tag") {
   CHECK_MESSAGE(out.find("1 ISO14443A passive target(s) found") != std::string::npos, out);
   CHECK(out.find("UID (NFCID1): 04  54  42  4e  43  00  01") != std::string::npos);
   CHECK(out.find("SAK (SEL_RES): 20") != std::string::npos);
+  // A second tag in the field: nfc-list enumerates both (select, deselect = HALT, select the next).
+  REQUIRE(sim.ctl("add-tag second d1 01 01 54 00") == "ok\n");
+  const auto two = run_tool(dir, {"nfc-list"}, "pn532_uart:" + dir / "phone", "nfc-list-2.out");
+  CHECK_MESSAGE(two.find("2 ISO14443A passive target(s) found") != std::string::npos, two);
+  CHECK(two.find("UID (NFCID1): 04  54  42  4e  43  00  02") != std::string::npos);
 }
 
 TEST_CASE("nfc-poll sees the tag appear when placed and disappear when removed") {

@@ -353,6 +353,7 @@ TEST_CASE("set-ndef during a reader's session waits for the session's end: no to
   CHECK(apdu_exchange(*b.phone, {0x00, 0xB0, 0x00, 0x00, 0x02}) ==
         Bytes{0x41, 0x00, 0x00, static_cast<std::uint8_t>(kNdef.size()), 0x90, 0x00});
   CHECK(b.phone->call({0x44, 0x00}) == Bytes{0x45, 0x00});
+  b.phone->call({0x32, 0x01, 0x00});  // field off: the HALTed card resets
   REQUIRE(b.phone->call({0x4A, 0x01, 0x00})[1] == 0x01);
   apdu_exchange(*b.phone, {0x00, 0xA4, 0x04, 0x00, 0x07, 0xD2, 0x76, 0x00, 0x00, 0x85, 0x01, 0x01, 0x00});
   apdu_exchange(*b.phone, {0x00, 0xA4, 0x00, 0x0C, 0x02, 0xE1, 0x04});
@@ -361,4 +362,20 @@ TEST_CASE("set-ndef during a reader's session waits for the session's end: no to
   const auto log = b.sim.log().dump();
   CHECK(log.find("phone air C-APDU to tag 00 a4 04 00") != std::string::npos);
   CHECK(log.find("phone air R-APDU from tag 90 00") != std::string::npos);
+}
+
+TEST_CASE("ISO 14443-3 HALT: a deselected card ignores polls until the field resets; the next card answers") {
+  Bench b;
+  b.sim.add_tag("second", kNdef);
+  b.phone->call({0x32, 0x05, 0xFF, 0x01, 0x02});  // bounded activation attempts
+  const Bytes first = b.phone->call({0x4A, 0x01, 0x00});
+  REQUIRE(first[1] == 0x01);
+  CHECK(b.phone->call({0x44, 0x00}) == Bytes{0x45, 0x00});
+  const Bytes second = b.phone->call({0x4A, 0x01, 0x00});
+  REQUIRE(second[1] == 0x01);
+  CHECK(Bytes(first.begin() + 7, first.begin() + 14) != Bytes(second.begin() + 7, second.begin() + 14));
+  CHECK(b.phone->call({0x44, 0x00}) == Bytes{0x45, 0x00});
+  CHECK(b.phone->call({0x4A, 0x01, 0x00}) == Bytes{0x4B, 0x00});  // both HALTed
+  b.phone->call({0x32, 0x01, 0x00});                              // field off and on again
+  CHECK(b.phone->call({0x4A, 0x01, 0x00}) == first);
 }
