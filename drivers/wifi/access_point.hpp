@@ -16,6 +16,12 @@ struct ApConfig {
   int channel = 6;
 };
 
+// A station that completed its 4-way handshake with an AP or P2P GO (AP-STA-CONNECTED).
+struct StationJoined {
+  std::string mac;
+  PhaseStamp stamp;  // kStationJoined
+};
+
 struct ApUp {
   std::string bssid;
   int freq_mhz = 0;
@@ -32,6 +38,8 @@ class AccessPoint {
   virtual void stop() = 0;
   // MAC addresses of the stations currently associated.
   virtual std::vector<std::string> stations() = 0;
+  // The next station to finish joining since start() (each reported once). Throws kTimeout, kDaemonGone.
+  virtual StationJoined wait_station(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace tapbench::wifi

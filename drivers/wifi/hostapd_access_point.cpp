@@ -39,6 +39,7 @@ ApUp HostapdAccessPoint::start(const ApConfig& config, milliseconds timeout) {
   ApUp up;
   up.phases.push_back({LinkPhase::kRequested, clock_.monotonic_now(), "AP start requested"});
   auto& c = ctrl();
+  c.clear_events();  // wait_station() reports stations that join from now on
 
   // DISABLE answers FAIL when the interface is already disabled: that is fine.
   const auto state = status_value(c.request("STATUS"), "state");
@@ -80,6 +81,26 @@ void HostapdAccessPoint::stop() {
   if (status_value(c.request("STATUS"), "state") != "ENABLED") return;
   c.request_ok("DISABLE");
   c.wait_event([](const WpaEvent& e) { return e.is("AP-DISABLED"); }, milliseconds{5000}, "AP-DISABLED");
+}
+
+StationJoined wait_ap_sta_connected(WpaCtrl& ctrl, milliseconds timeout) {
+  // "AP-STA-CONNECTED 02:00:00:00:01:00 [p2p_dev_addr=…]"
+  WpaEvent e = ctrl.wait_event(
+      [](const WpaEvent& ev) { return ev.is("AP-STA-CONNECTED") || ev.is("CTRL-EVENT-TERMINATING"); },
+      timeout, "AP-STA-CONNECTED");
+  if (e.is("CTRL-EVENT-TERMINATING")) {
+    throw WifiError(WifiErrc::kDaemonGone, "the daemon behind " + ctrl.path() + " terminated");
+  }
+  std::string_view t(e.text);
+  auto after = t.substr(t.find(' ') + 1);
+  StationJoined joined;
+  joined.mac = std::string(after.substr(0, after.find(' ')));
+  joined.stamp = {LinkPhase::kStationJoined, e.at, "AP-STA-CONNECTED " + joined.mac};
+  return joined;
+}
+
+StationJoined HostapdAccessPoint::wait_station(milliseconds timeout) {
+  return wait_ap_sta_connected(ctrl(), timeout);
 }
 
 std::vector<std::string> HostapdAccessPoint::stations() {

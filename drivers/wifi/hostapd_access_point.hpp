@@ -20,6 +20,7 @@ class HostapdAccessPoint final : public AccessPoint {
   ApUp start(const ApConfig& config, std::chrono::milliseconds timeout) override;
   void stop() override;
   std::vector<std::string> stations() override;
+  StationJoined wait_station(std::chrono::milliseconds timeout) override;
 
  private:
   WpaCtrl& ctrl();
@@ -28,6 +29,10 @@ class HostapdAccessPoint final : public AccessPoint {
   const Clock& clock_;
   std::unique_ptr<WpaCtrl> ctrl_;
 };
+
+// Waits on an attached control socket for "AP-STA-CONNECTED <mac>" (hostapd, or a wpa_supplicant GO's
+// group interface).
+StationJoined wait_ap_sta_connected(WpaCtrl& ctrl, std::chrono::milliseconds timeout);
 
 // "key=value" lines of a STATUS / STA reply → value of `key` ("" if absent).
 std::string status_value(std::string_view reply, std::string_view key);

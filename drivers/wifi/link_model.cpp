@@ -16,7 +16,7 @@ std::string LinkModelAir::add(const WifiCredentials& credentials, int freq_mhz) 
   std::lock_guard lock(mutex_);
   char bssid[18];
   std::snprintf(bssid, sizeof(bssid), "02:00:00:00:%02x:00", next_id_++ & 0xff);
-  networks_.push_back({bssid, credentials, freq_mhz, {}});
+  networks_.push_back({bssid, credentials, freq_mhz, {}, {}});
   return bssid;
 }
 
@@ -34,13 +34,15 @@ std::optional<LinkModelAir::Network> LinkModelAir::find(const std::string& ssid,
   return std::nullopt;
 }
 
-bool LinkModelAir::associate(const std::string& bssid, const std::string& station_mac) {
+bool LinkModelAir::associate(const std::string& bssid, const std::string& station_mac, MonotonicTime at) {
   std::lock_guard lock(mutex_);
   for (auto& n : networks_) {
     if (n.bssid == bssid) {
       if (std::find(n.stations.begin(), n.stations.end(), station_mac) == n.stations.end()) {
         n.stations.push_back(station_mac);
       }
+      n.joins.push_back(
+          {station_mac, {LinkPhase::kStationJoined, at, "link-model: AP-STA-CONNECTED " + station_mac}});
       return true;
     }
   }
@@ -62,7 +64,37 @@ std::vector<std::string> LinkModelAir::stations(const std::string& bssid) const 
   return {};
 }
 
+std::vector<StationJoined> LinkModelAir::joins_since(const std::string& bssid, std::size_t from) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& n : networks_) {
+    if (n.bssid == bssid && from < n.joins.size())
+      return {n.joins.begin() + static_cast<long>(from), n.joins.end()};
+  }
+  return {};
+}
+
 namespace {
+
+// Polls the air for the next join (every 10 ms of the clock) until `timeout`: the modelled AP-STA-CONNECTED.
+StationJoined wait_join(const LinkModelAir& air, const std::string& bssid, std::size_t& reported,
+                        const Clock& clock, const WaitUntil& wait_until, milliseconds timeout,
+                        std::string_view role) {
+  if (bssid.empty()) throw WifiError(WifiErrc::kBadArgument, std::string(role) + ": not started");
+  const auto deadline = clock.monotonic_now() + timeout;
+  for (;;) {
+    auto joins = air.joins_since(bssid, reported);
+    if (!joins.empty()) {
+      ++reported;
+      return joins.front();
+    }
+    auto now = clock.monotonic_now();
+    if (now >= deadline) {
+      throw WifiError(WifiErrc::kTimeout, std::string(role) + " (link model): no station joined within " +
+                                              std::to_string(timeout.count()) + " ms");
+    }
+    wait_until(std::min(now + milliseconds{10}, deadline));
+  }
+}
 
 // Lets `d` of modelled time pass, unless that would cross `deadline`: then waits until the deadline and
 // returns false.
@@ -102,6 +134,7 @@ ApUp LinkModelAccessPoint::start(const ApConfig& config, milliseconds timeout) {
                     up.phases);
   }
   bssid_ = air_.add(config.credentials, freq);
+  reported_ = 0;
   up.bssid = bssid_;
   up.freq_mhz = freq;
   up.phases.push_back({LinkPhase::kApEnabled, clock_.monotonic_now(), "link-model: AP-ENABLED"});
@@ -112,6 +145,10 @@ void LinkModelAccessPoint::stop() {
   if (bssid_.empty()) return;
   air_.remove(bssid_);
   bssid_.clear();
+}
+
+StationJoined LinkModelAccessPoint::wait_station(milliseconds timeout) {
+  return wait_join(air_, bssid_, reported_, clock_, wait_until_, timeout, "access point");
 }
 
 std::vector<std::string> LinkModelAccessPoint::stations() {
@@ -142,12 +179,17 @@ GoUp LinkModelP2pGroupOwner::start(const GoConfig& config, milliseconds timeout)
                     up.phases);
   }
   bssid_ = air_.add(config.credentials, config.freq_mhz);
+  reported_ = 0;
   up.group_ifname = "model-go-0";
   up.ssid = config.credentials.ssid;
   up.freq_mhz = config.freq_mhz;
   up.phases.push_back({LinkPhase::kGroupStarted, clock_.monotonic_now(),
                        "link-model: P2P-GROUP-STARTED GO freq=" + std::to_string(config.freq_mhz)});
   return up;
+}
+
+StationJoined LinkModelP2pGroupOwner::wait_station(milliseconds timeout) {
+  return wait_join(air_, bssid_, reported_, clock_, wait_until_, timeout, "P2P group owner");
 }
 
 void LinkModelP2pGroupOwner::stop() {
@@ -214,7 +256,8 @@ Joined LinkModelStation::join(const JoinRequest& req) {
     throw WifiError(WifiErrc::kWrongPassphrase,
                     what + "4-way handshake failed: wrong passphrase (link-model: reason=WRONG_KEY)", phases);
   }
-  if (!air_.associate(network->bssid, mac_)) throw timeout("the network left the air during the handshake");
+  if (!air_.associate(network->bssid, mac_, clock_.monotonic_now()))
+    throw timeout("the network left the air during the handshake");
   joined_bssid_ = network->bssid;
   joined.bssid = network->bssid;
   joined.freq_mhz = network->freq_mhz;

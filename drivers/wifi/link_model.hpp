@@ -40,6 +40,7 @@ class LinkModelAir {
     WifiCredentials credentials;
     int freq_mhz = 0;
     std::vector<std::string> stations;
+    std::vector<StationJoined> joins;  // every completed join, in order (what AP-STA-CONNECTED would say)
   };
   // Puts a network on the air; returns its (locally administered) BSSID.
   std::string add(const WifiCredentials& credentials, int freq_mhz);
@@ -47,9 +48,11 @@ class LinkModelAir {
   // The network beaconing `ssid` (on `freq_mhz` when given).
   std::optional<Network> find(const std::string& ssid, std::optional<int> freq_mhz) const;
   // False if the network left the air meanwhile.
-  bool associate(const std::string& bssid, const std::string& station_mac);
+  bool associate(const std::string& bssid, const std::string& station_mac, MonotonicTime at);
   void disassociate(const std::string& bssid, const std::string& station_mac);
   std::vector<std::string> stations(const std::string& bssid) const;
+  // Joins of `bssid` from index `from` on.
+  std::vector<StationJoined> joins_since(const std::string& bssid, std::size_t from) const;
 
  private:
   mutable std::mutex mutex_;
@@ -65,6 +68,7 @@ class LinkModelAccessPoint final : public AccessPoint {
   ApUp start(const ApConfig& config, std::chrono::milliseconds timeout) override;
   void stop() override;
   std::vector<std::string> stations() override;
+  StationJoined wait_station(std::chrono::milliseconds timeout) override;
 
  private:
   LinkModelAir& air_;
@@ -72,6 +76,7 @@ class LinkModelAccessPoint final : public AccessPoint {
   WaitUntil wait_until_;
   LinkModelTiming timing_;
   std::string bssid_;
+  std::size_t reported_ = 0;
 };
 
 class LinkModelP2pGroupOwner final : public P2pGroupOwner {
@@ -81,6 +86,7 @@ class LinkModelP2pGroupOwner final : public P2pGroupOwner {
   ~LinkModelP2pGroupOwner() override;
   GoUp start(const GoConfig& config, std::chrono::milliseconds timeout) override;
   void stop() override;
+  StationJoined wait_station(std::chrono::milliseconds timeout) override;
 
  private:
   LinkModelAir& air_;
@@ -88,6 +94,7 @@ class LinkModelP2pGroupOwner final : public P2pGroupOwner {
   WaitUntil wait_until_;
   LinkModelTiming timing_;
   std::string bssid_;
+  std::size_t reported_ = 0;
 };
 
 class LinkModelStation final : public Station {

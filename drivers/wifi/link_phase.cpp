@@ -22,6 +22,8 @@ std::string_view to_string(LinkPhase phase) {
       return "ap-enabled";
     case LinkPhase::kGroupStarted:
       return "group-started";
+    case LinkPhase::kStationJoined:
+      return "station-joined";
     case LinkPhase::kDisconnected:
       return "disconnected";
   }

@@ -13,16 +13,17 @@
 namespace tapbench::wifi {
 
 enum class LinkPhase {
-  kRequested,     // the role was asked (join / start): t0 of the timeline
-  kScanStarted,   // CTRL-EVENT-SCAN-STARTED
-  kScanResults,   // CTRL-EVENT-SCAN-RESULTS
-  kAssociating,   // "Trying to associate with <bssid>"
-  kAssociated,    // "Associated with <bssid>"
-  kConnected,     // CTRL-EVENT-CONNECTED: 4-way handshake done, keys installed
-  kIpAddress,     // DHCP lease / static address configured
-  kApEnabled,     // hostapd AP-ENABLED
-  kGroupStarted,  // wpa_supplicant P2P-GROUP-STARTED (the GO is up)
-  kDisconnected,  // CTRL-EVENT-DISCONNECTED / AP-DISABLED / P2P-GROUP-REMOVED
+  kRequested,      // the role was asked (join / start): t0 of the timeline
+  kScanStarted,    // CTRL-EVENT-SCAN-STARTED
+  kScanResults,    // CTRL-EVENT-SCAN-RESULTS
+  kAssociating,    // "Trying to associate with <bssid>"
+  kAssociated,     // "Associated with <bssid>"
+  kConnected,      // CTRL-EVENT-CONNECTED: 4-way handshake done, keys installed
+  kIpAddress,      // DHCP lease / static address configured
+  kApEnabled,      // hostapd AP-ENABLED
+  kGroupStarted,   // wpa_supplicant P2P-GROUP-STARTED (the GO is up)
+  kStationJoined,  // AP side: AP-STA-CONNECTED (a station finished its handshake with this AP / GO)
+  kDisconnected,   // CTRL-EVENT-DISCONNECTED / AP-DISABLED / P2P-GROUP-REMOVED
 };
 
 std::string_view to_string(LinkPhase phase);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "drivers/wifi/access_point.hpp"
 #include "drivers/wifi/credentials.hpp"
 #include "drivers/wifi/link_phase.hpp"
 
@@ -32,6 +33,8 @@ class P2pGroupOwner {
   virtual GoUp start(const GoConfig& config, std::chrono::milliseconds timeout) = 0;
   // Removes the group. Idempotent.
   virtual void stop() = 0;
+  // The next client to finish joining the group (each reported once). Throws kTimeout, kDaemonGone.
+  virtual StationJoined wait_station(std::chrono::milliseconds timeout) = 0;
 };
 
 // Throws kBadArgument unless `ssid` has the form the P2P spec requires ("DIRECT-xy...").

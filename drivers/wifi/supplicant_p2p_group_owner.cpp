@@ -1,5 +1,7 @@
 #include "drivers/wifi/supplicant_p2p_group_owner.hpp"
 
+#include "drivers/wifi/hostapd_access_point.hpp"
+
 #include "drivers/wifi/supplicant_station.hpp"
 #include "drivers/wifi/wifi_error.hpp"
 
@@ -80,10 +82,20 @@ GoUp SupplicantP2pGroupOwner::start(const GoConfig& config, milliseconds timeout
   // The event text carries the passphrase: keep only what a report may show.
   up.phases.push_back({LinkPhase::kGroupStarted, e.at,
                        "P2P-GROUP-STARTED " + group_ifname_ + " GO freq=" + std::to_string(up.freq_mhz)});
+  // The group interface gets its own socket in the same ctrl_interface directory.
+  auto dir = ctrl_socket_.substr(0, ctrl_socket_.rfind('/') + 1);
+  group_ctrl_ = std::make_unique<WpaCtrl>(dir + group_ifname_, clock_);
+  group_ctrl_->attach();
   return up;
 }
 
+StationJoined SupplicantP2pGroupOwner::wait_station(milliseconds timeout) {
+  if (!group_ctrl_) throw WifiError(WifiErrc::kBadArgument, "wait_station: the P2P group is not started");
+  return wait_ap_sta_connected(*group_ctrl_, timeout);
+}
+
 void SupplicantP2pGroupOwner::stop() {
+  group_ctrl_.reset();
   if (!ctrl_) return;
   if (!group_ifname_.empty()) {
     auto ifname = group_ifname_;

@@ -20,6 +20,8 @@ class SupplicantP2pGroupOwner final : public P2pGroupOwner {
 
   GoUp start(const GoConfig& config, std::chrono::milliseconds timeout) override;
   void stop() override;
+  // Listens on the group interface's own control socket (next to the P2P device's), opened at start().
+  StationJoined wait_station(std::chrono::milliseconds timeout) override;
 
  private:
   WpaCtrl& ctrl();
@@ -27,6 +29,7 @@ class SupplicantP2pGroupOwner final : public P2pGroupOwner {
   std::string ctrl_socket_;
   const Clock& clock_;
   std::unique_ptr<WpaCtrl> ctrl_;
+  std::unique_ptr<WpaCtrl> group_ctrl_;
   std::optional<int> network_id_;
   std::string group_ifname_;
 };

@@ -323,6 +323,12 @@ std::optional<WpaEvent> WpaCtrl::next_event(milliseconds timeout) {
   }
 }
 
+void WpaCtrl::clear_events() {
+  events_.clear();
+  while (recv_datagram()) {
+  }
+}
+
 WpaEvent WpaCtrl::wait_event(const std::function<bool(const WpaEvent&)>& match, milliseconds timeout,
                              std::string_view what) {
   Deadline deadline(clock_, timeout);

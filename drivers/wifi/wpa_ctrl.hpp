@@ -83,6 +83,8 @@ class WpaCtrl {
   WpaEvent wait_event(const std::function<bool(const WpaEvent&)>& match, std::chrono::milliseconds timeout,
                       std::string_view what);
   std::size_t queued_events() const { return events_.size(); }
+  // Drops the queued events and those already waiting on the socket (a role starting afresh).
+  void clear_events();
 
  private:
   enum class Wait { kData, kIdle };

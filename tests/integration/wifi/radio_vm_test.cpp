@@ -94,8 +94,13 @@ TEST_CASE("radio: hostapd AP up, a station joins on the known channel through ev
   // The radio-level tail, in the order 802.11 mandates.
   CHECK(std::vector<LinkPhase>(k.end() - 3, k.end()) ==
         std::vector<LinkPhase>{LinkPhase::kAssociating, LinkPhase::kAssociated, LinkPhase::kConnected});
-  // hostapd sees the station (its MAC is the station's radio).
+  // hostapd sees the station: AP-STA-CONNECTED with the station's MAC, after the station's connected stamp
+  // is not guaranteed (two daemons, two sockets), but within the join.
   CHECK(ap.stations().size() == 1);
+  auto seen = ap.wait_station(5s);
+  CHECK(seen.mac == ap.stations().front());
+  CHECK(seen.stamp.at >= joined.phases.front().at);
+  record(l, "ap-sees-station", {joined.phases.front(), seen.stamp});
   sta.leave();
 }
 
@@ -148,6 +153,10 @@ TEST_CASE("radio: autonomous P2P GO with fixed credentials; a legacy station joi
   auto joined = phone.join({group, 2437, 20s});
   record(l, "station-joins-go", joined.phases);
   CHECK(kinds(joined.phases).back() == LinkPhase::kConnected);
+  // The printer side: the GO's group interface reports the phone.
+  auto seen = go.wait_station(5s);
+  CHECK(seen.mac.size() == 17);
+  record(l, "go-sees-station", {joined.phases.front(), seen.stamp});
   phone.leave();
   go.stop();
 }

@@ -49,6 +49,18 @@ TEST_CASE("link model: a station joins an AP on a known channel, every phase sta
   for (const auto& p : joined.phases)
     CHECK(p.detail.starts_with("link-model:"));
   CHECK(ap.stations() == std::vector<std::string>{"02:00:00:00:aa:01"});
+  // The AP side saw it join (the modelled AP-STA-CONNECTED), at the station's connected instant, once.
+  auto seen = ap.wait_station(1s);
+  CHECK(seen.mac == "02:00:00:00:aa:01");
+  CHECK(seen.stamp.at == *first_of(joined.phases, LinkPhase::kConnected));
+  auto before = b.clock.monotonic_now();
+  try {
+    ap.wait_station(2s);
+    FAIL("the same join was reported twice");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kTimeout);
+    CHECK(b.clock.monotonic_now() - before == 2s);
+  }
   sta.leave();
   CHECK(ap.stations().empty());
 }
@@ -63,6 +75,7 @@ TEST_CASE("link model: without the channel the station pays a full scan") {
   auto joined = sta.join({{"DIRECT-xy-Printer", "go-passphrase"}, std::nullopt, 10s});
   CHECK(joined.freq_mhz == 2412);
   CHECK(elapsed_to(joined.phases, LinkPhase::kScanResults) == b.timing.scan_all_channels);
+  CHECK(go.wait_station(1s).mac == "02:00:00:00:ff:01");
 }
 
 TEST_CASE("link model: wrong passphrase fails the handshake with the same typed error as wpa_supplicant") {
