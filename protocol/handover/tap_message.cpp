@@ -313,6 +313,27 @@ Result<TapView> parse_tap_message(const Message& message) {
   return view;
 }
 
+std::string describe(const TapView& v) {
+  std::string out = std::string("tap message: state ") + ndef::printer_state_name(v.state) + "\n";
+  auto line = [&](const std::string& s) { out += "  " + s + "\n"; };
+  if (v.hs_version) {
+    line("handover select " + std::to_string(*v.hs_version >> 4) + "." +
+         std::to_string(*v.hs_version & 0x0F));
+  }
+  if (v.wfd) {
+    line("WFD: SSID \"" + v.wfd->ssid + "\", passphrase \"" + v.wfd->passphrase + "\", GO " +
+         ndef::format_mac(v.wfd->go_mac) +
+         (v.wfd->channel ? ", channel " + std::to_string(v.wfd->channel) : std::string()));
+  }
+  if (v.pwt) line("PWT: " + *v.pwt);
+  if (v.instruction) line(std::string("instruction: ") + ndef::instruction_name(*v.instruction));
+  if (v.url) line("URL: " + *v.url);
+  if (v.svwt) line("SVWT: " + *v.svwt);
+  if (v.app_package) line("app: " + *v.app_package);
+  if (v.printable_pages) line("printable pages: " + std::to_string(*v.printable_pages));
+  return out;
+}
+
 Result<TapView> parse_tap_message(ndef::ByteView bytes) {
   auto m = ndef::decode_message(bytes);
   if (!m) return m.error();

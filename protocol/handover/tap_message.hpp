@@ -84,4 +84,8 @@ ndef::Result<TapView> parse_tap_message(const ndef::Message& message);
 // decode (default options) + parse; offsets are into `bytes`.
 ndef::Result<TapView> parse_tap_message(ndef::ByteView bytes);
 
+// Multi-line summary of what the phone got, e.g. "tap message: state unregistered\n  WFD: SSID …".
+// Shows the PWT, SVWT and passphrase (tag content, see ndef/describe.hpp); never logs.
+std::string describe(const TapView& view);
+
 }  // namespace tapbench::handover

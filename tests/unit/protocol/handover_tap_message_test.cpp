@@ -375,3 +375,24 @@ TEST_CASE("parse from bytes: framing errors come back with their offset") {
   CHECK(bad_version.error().code == ErrorCode::unsupported_version);
   CHECK(bad_version.error().offset == printer_payload);
 }
+
+TEST_CASE("describe(TapView): what the phone got, one line per part") {
+  auto view = parse_tap_message(composed(PrinterState::unregistered));
+  REQUIRE(view.ok());
+  CHECK(describe(*view) ==
+        "tap message: state unregistered\n"
+        "  handover select 1.3\n"
+        "  WFD: SSID \"DIRECT-tb-printer\", passphrase \"wfd-pass-1234\", GO 02:00:00:00:01:00, channel 6\n"
+        "  PWT: BCDFGHJK\n"
+        "  instruction: register\n"
+        "  app: dev.tapbench.manager\n");
+  auto charge = parse_tap_message(composed(PrinterState::charge_needed));
+  REQUIRE(charge.ok());
+  CHECK(describe(*charge) ==
+        "tap message: state charge-needed\n"
+        "  instruction: charge\n"
+        "  URL: https://vendor.example/charge\n"
+        "  SVWT: svwt-0123456789abcdef0123456789abcdef\n"
+        "  app: dev.tapbench.manager\n"
+        "  printable pages: 10\n");
+}
