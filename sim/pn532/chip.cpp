@@ -47,6 +47,7 @@ class Pn532Chip::TargetCard final : public FieldCard {
       if (w.cv.wait_until(w.lock, w.deadline) == std::cv_status::timeout && !chip_.to_reader_) break;
     }
     chip_.reader_waiting_ = false;
+    chip_.from_reader_.reset();  // an APDU the target's host never fetched must not surface later
     return r;
   }
   void deactivate(std::uint64_t session) override {
