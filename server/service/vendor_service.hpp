@@ -1,0 +1,100 @@
+// The server 30 of the patent, as a library: every server step (S55–S59, S69–S81, S85–S97, S101–S111, paid
+// charge, exchange request, activation, ink notices) over a Store, with time from an injected Clock. The HTTP
+// layer (server/api) only parses and formats; tests drive this class in-process with a ManualClock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/clock/clock.hpp"
+#include "server/service/config.hpp"
+#include "server/service/errors.hpp"
+#include "server/service/metrics.hpp"
+#include "server/service/payment.hpp"
+#include "server/store/store.hpp"
+
+namespace tapbench::server {
+
+struct IssuedToken {
+  std::string token;  // handed to the caller once, never stored or logged
+  std::string device_id;
+  std::optional<SystemTime> expires_at;
+};
+
+struct IssuedCwt {
+  std::string cwt;
+  std::string device_id;
+  std::int64_t pages = 0;  // 0 for the tutorial run when the free charge was already used
+  std::string purpose;     // "free" / "paid"
+  SystemTime expires_at{};
+  std::int64_t payment_id = 0;
+  std::int64_t amount_cents = 0;
+  std::string payment_reference;
+};
+
+struct ChargeResult {
+  std::string device_id;
+  std::int64_t pages_granted = 0;
+  std::int64_t credit_id = 0;
+  std::string purpose;
+};
+
+struct DeviceView {
+  Device device;
+  std::vector<Notice> notices;
+};
+
+class VendorService {
+ public:
+  VendorService(Store& store, const Clock& clock, ServiceConfig config, PaymentGateway& payments,
+                Metrics* metrics = nullptr);
+
+  const ServiceConfig& config() const { return config_; }
+
+  // S55–S59: a printer registers with its device ID, page count and ink levels; returns its ST.
+  IssuedToken register_printer(const std::string& device_id, std::int64_t pages, const InkLevels& ink);
+  // S69–S73 and S43: a printer presenting its ST gets an SVWT bound to it.
+  IssuedToken issue_svwt(std::string_view st);
+  // S77–S81: a terminal presenting an SVWT gets an SVT for the same device; the SVWT is deleted.
+  IssuedToken issue_svt(std::string_view svwt, const std::string& terminal_id);
+  // S85–S89: free charge confirmation → a CWT for the free page count (0 if already used: tutorial only).
+  IssuedCwt confirm_free_charge(std::string_view svt);
+  // Paid charge: the gateway authorizes pages × price, then a CWT for those pages.
+  IssuedCwt paid_charge(std::string_view svt, std::int64_t pages, const std::string& card_number);
+  // S93–S97: redeem a CWT (single use): its pages become credit for the device's next sync.
+  ChargeResult charge(std::string_view cwt);
+  // S101–S111 with the printer's ST.
+  SyncResult sync(std::string_view st, const SyncReport& report);
+  // Exchange request for the device of the SVT; closes matching notices. Empty colors = all open notices.
+  std::int64_t exchange_request(std::string_view svt, std::vector<std::string> colors);
+  void set_active(std::string_view svt, bool active);
+  // The device of an SVT (pages, ink, activation, notices): what the terminal and the web pages show.
+  DeviceView device_for_svt(std::string_view svt);
+
+  // Removes dead single-use tokens; vendord calls it periodically.
+  std::int64_t purge();
+
+ private:
+  // Canonical form + hash of a presented token, or ApiError token_malformed / token_missing.
+  token::Hash presented(token::Kind kind, const token::Policy& policy, std::string_view text);
+  std::string authenticate(token::Kind kind, const token::Policy& policy, std::string_view text);
+  [[noreturn]] void refuse(token::Kind kind, TokenOutcome outcome);
+  IssuedToken mint(token::Kind kind, const token::Policy& policy, const std::string& device_id,
+                   TokenRow& row);
+  void count(token::Kind kind, TokenEvent event);
+
+  Store& store_;
+  const Clock& clock_;
+  ServiceConfig config_;
+  PaymentGateway& payments_;
+  Metrics* metrics_;
+};
+
+// Input checks shared with the HTTP layer (so the web form and the JSON API refuse the same things).
+bool valid_device_id(std::string_view id);  // 1..64 of [A-Za-z0-9._:-]
+bool valid_color(std::string_view c);       // 1..32 of [a-z0-9_]
+
+}  // namespace tapbench::server

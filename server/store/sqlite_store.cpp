@@ -1,0 +1,699 @@
+#include "server/store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <boost/json.hpp>
+#include <mutex>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace tapbench::server {
+
+namespace {
+
+namespace json = boost::json;
+
+// Schema migrations, applied in order; PRAGMA user_version records how many have run. Append only.
+const char* const kMigrations[] = {
+    // 1: initial schema
+    R"sql(
+CREATE TABLE devices(
+  device_id        TEXT PRIMARY KEY,
+  pages            INTEGER NOT NULL,
+  ink              TEXT NOT NULL,
+  active           INTEGER NOT NULL DEFAULT 1,
+  free_charge_used INTEGER NOT NULL DEFAULT 0,
+  registered_at    INTEGER NOT NULL,
+  last_sync_at     INTEGER
+);
+CREATE TABLE tokens(
+  hash         TEXT PRIMARY KEY,
+  kind         TEXT NOT NULL,
+  device_id    TEXT NOT NULL REFERENCES devices(device_id),
+  issued_at    INTEGER NOT NULL,
+  last_used_at INTEGER,
+  expires_at   INTEGER,
+  pages        INTEGER NOT NULL DEFAULT 0,
+  purpose      TEXT NOT NULL DEFAULT '',
+  terminal_id  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX tokens_expires_at ON tokens(expires_at);
+CREATE INDEX tokens_device ON tokens(device_id, kind);
+CREATE TABLE spent_tokens(
+  hash     TEXT PRIMARY KEY,
+  kind     TEXT NOT NULL,
+  spent_at INTEGER NOT NULL
+);
+CREATE TABLE credits(
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id  TEXT NOT NULL REFERENCES devices(device_id),
+  pages      INTEGER NOT NULL,
+  source     TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  applied_at INTEGER
+);
+CREATE INDEX credits_pending ON credits(device_id, applied_at);
+CREATE TABLE notices(
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id  TEXT NOT NULL REFERENCES devices(device_id),
+  color      TEXT NOT NULL,
+  level      INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  closed_at  INTEGER
+);
+CREATE TABLE exchange_requests(
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id  TEXT NOT NULL REFERENCES devices(device_id),
+  colors     TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE payments(
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id    TEXT NOT NULL REFERENCES devices(device_id),
+  amount_cents INTEGER NOT NULL,
+  pages        INTEGER NOT NULL,
+  reference    TEXT NOT NULL,
+  created_at   INTEGER NOT NULL
+);
+)sql",
+};
+
+constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+// Stamps are Unix milliseconds (sub-second TTLs in fixtures, exact boundaries with ManualClock).
+std::int64_t to_ms(SystemTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+SystemTime from_ms(std::int64_t ms) {
+  return SystemTime{std::chrono::duration_cast<SystemTime::duration>(std::chrono::milliseconds{ms})};
+}
+
+std::string ink_to_json(const InkLevels& ink) {
+  json::object o;
+  for (const auto& [color, level] : ink)
+    o[color] = level;
+  return json::serialize(o);
+}
+
+InkLevels ink_from_json(const std::string& text) {
+  InkLevels out;
+  boost::system::error_code ec;
+  const json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return out;
+  for (const auto& [k, val] : v.as_object()) {
+    if (val.is_int64()) out[std::string{k}] = static_cast<int>(val.as_int64());
+  }
+  return out;
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw StoreFailure(std::string{"sqlite prepare: "} + sqlite3_errmsg(db));
+    }
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(stmt_, i, v));
+    return *this;
+  }
+  Stmt& bind(int i, const std::string& v) {
+    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Stmt& bind(int i, std::optional<std::int64_t> v) {
+    check(v ? sqlite3_bind_int64(stmt_, i, *v) : sqlite3_bind_null(stmt_, i));
+    return *this;
+  }
+  // True while there is a row.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    if (rc == SQLITE_CONSTRAINT) throw StoreConflict(sqlite3_errmsg(db_));
+    throw StoreFailure(std::string{"sqlite step: "} + sqlite3_errmsg(db_));
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  std::int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<std::int64_t> opt_i64(int col) const {
+    return is_null(col) ? std::nullopt : std::optional<std::int64_t>{i64(col)};
+  }
+  std::string text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string{p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))} : std::string{};
+  }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) throw StoreFailure(std::string{"sqlite bind: "} + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    if (msg.find("constraint") != std::string::npos) throw StoreConflict(msg);
+    throw StoreFailure("sqlite: " + msg);
+  }
+}
+
+// BEGIN IMMEDIATE … COMMIT, rolled back on any exception (so a refused request writes nothing).
+class WriteTx {
+ public:
+  explicit WriteTx(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+  ~WriteTx() {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  void commit() {
+    exec(db_, "COMMIT");
+    done_ = true;
+  }
+
+ private:
+  sqlite3* db_;
+  bool done_ = false;
+};
+
+std::optional<std::int64_t> opt_ms(const std::optional<SystemTime>& t) {
+  return t ? std::optional<std::int64_t>{to_ms(*t)} : std::nullopt;
+}
+
+void insert_token_row(sqlite3* db, const TokenRow& r) {
+  Stmt s(db,
+         "INSERT INTO tokens(hash, kind, device_id, issued_at, last_used_at, expires_at, pages, purpose, "
+         "terminal_id) VALUES(?,?,?,?,?,?,?,?,?)");
+  s.bind(1, r.hash.hex())
+      .bind(2, std::string{token::name(r.kind)})
+      .bind(3, r.device_id)
+      .bind(4, to_ms(r.issued_at))
+      .bind(5, opt_ms(r.last_used_at))
+      .bind(6, opt_ms(r.expires_at))
+      .bind(7, r.pages)
+      .bind(8, r.purpose)
+      .bind(9, r.terminal_id);
+  s.run();
+}
+
+TokenOutcome outcome_of(token::Verdict v) {
+  switch (v) {
+    case token::Verdict::Valid:
+      return TokenOutcome::Ok;
+    case token::Verdict::Expired:
+      return TokenOutcome::Expired;
+    case token::Verdict::IdleExpired:
+      return TokenOutcome::IdleExpired;
+    case token::Verdict::Exhausted:
+      return TokenOutcome::Expired;
+  }
+  return TokenOutcome::Unknown;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {
+    if (options_.path.empty() || options_.path == ":memory:") {
+      throw StoreFailure("sqlite store needs a database file path (not :memory:)");
+    }
+    Conn c = checkout();
+    migrate(c.db);
+    checkin(c.db);
+  }
+
+  ~SqliteStore() override {
+    for (sqlite3* db : idle_)
+      sqlite3_close_v2(db);
+  }
+
+  void register_device(const Device& d, const TokenRow& st) override {
+    with_db([&](sqlite3* db) {
+      WriteTx tx(db);
+      {
+        Stmt exists(db, "SELECT 1 FROM devices WHERE device_id = ?");
+        exists.bind(1, d.device_id);
+        if (exists.step()) throw StoreConflict("device " + d.device_id + " is already registered");
+      }
+      Stmt s(db,
+             "INSERT INTO devices(device_id, pages, ink, active, free_charge_used, registered_at) "
+             "VALUES(?,?,?,1,0,?)");
+      s.bind(1, d.device_id).bind(2, d.pages).bind(3, ink_to_json(d.ink)).bind(4, to_ms(d.registered_at));
+      s.run();
+      insert_token_row(db, st);
+      tx.commit();
+    });
+  }
+
+  std::optional<Device> device(const std::string& device_id) override {
+    return with_db([&](sqlite3* db) -> std::optional<Device> {
+      Stmt s(
+          db,
+          "SELECT pages, ink, active, free_charge_used, registered_at, last_sync_at, "
+          "(SELECT COALESCE(SUM(pages), 0) FROM credits c WHERE c.device_id = d.device_id AND c.applied_at "
+          "IS NULL) FROM devices d WHERE device_id = ?");
+      s.bind(1, device_id);
+      if (!s.step()) return std::nullopt;
+      Device d;
+      d.device_id = device_id;
+      d.pages = s.i64(0);
+      d.ink = ink_from_json(s.text(1));
+      d.active = s.i64(2) != 0;
+      d.free_charge_used = s.i64(3) != 0;
+      d.registered_at = from_ms(s.i64(4));
+      if (auto t = s.opt_i64(5)) d.last_sync_at = from_ms(*t);
+      d.pending_pages = s.i64(6);
+      return d;
+    });
+  }
+
+  void insert_token(const TokenRow& row) override {
+    with_db([&](sqlite3* db) {
+      WriteTx tx(db);
+      insert_token_row(db, row);
+      tx.commit();
+    });
+  }
+
+  Authenticated authenticate(token::Kind kind, const token::Hash& hash, const token::Policy& policy,
+                             SystemTime now) override {
+    return with_db([&](sqlite3* db) {
+      Authenticated out;
+      WriteTx tx(db);
+      Stmt s(db,
+             "SELECT hash, kind, device_id, issued_at, last_used_at, terminal_id FROM tokens WHERE hash = ?");
+      s.bind(1, hash.hex());
+      if (!s.step()) {
+        out.outcome = TokenOutcome::Unknown;
+        return out;
+      }
+      // The lookup is by hash; compare the stored hash in constant time as well.
+      const auto stored = token::Hash::from_hex(s.text(0));
+      if (!stored || !token::constant_time_equal(*stored, hash)) return out;
+      if (s.text(1) != token::name(kind)) {
+        out.outcome = TokenOutcome::WrongKind;
+        return out;
+      }
+      token::State state;
+      state.issued_at = from_ms(s.i64(3));
+      if (auto t = s.opt_i64(4)) state.last_used_at = from_ms(*t);
+      out.outcome = outcome_of(token::evaluate(policy, state, now));
+      if (out.outcome != TokenOutcome::Ok) {
+        Stmt del(db, "DELETE FROM tokens WHERE hash = ?");
+        del.bind(1, hash.hex());
+        del.run();
+        tx.commit();
+        return out;
+      }
+      out.device_id = s.text(2);
+      out.terminal_id = s.text(5);
+      if (policy.idle_ttl) {  // a use refreshes the idle timer
+        const token::State used = token::after_use(state, now);
+        Stmt up(db, "UPDATE tokens SET last_used_at = ?, expires_at = ? WHERE hash = ?");
+        up.bind(1, to_ms(now)).bind(2, opt_ms(token::deadline(policy, used))).bind(3, hash.hex());
+        up.run();
+      }
+      tx.commit();
+      return out;
+    });
+  }
+
+  Redeemed exchange_svwt_for_svt(const token::Hash& svwt, const token::Policy& svwt_policy, TokenRow svt,
+                                 SystemTime now) override {
+    return with_db([&](sqlite3* db) {
+      const bool seen_live = token_exists(db, svwt);
+      WriteTx tx(db);
+      Redeemed r = take_single_use(db, token::Kind::SVWT, svwt, svwt_policy, now);
+      r.race_lost = seen_live && r.outcome == TokenOutcome::AlreadyUsed;
+      if (r.outcome == TokenOutcome::Ok) {
+        svt.device_id = r.row.device_id;
+        insert_token_row(db, svt);
+      }
+      tx.commit();
+      return r;
+    });
+  }
+
+  ChargeApplied redeem_cwt(const token::Hash& cwt, const token::Policy& cwt_policy, SystemTime now) override {
+    return with_db([&](sqlite3* db) {
+      ChargeApplied out;
+      const bool seen_live = token_exists(db, cwt);
+      WriteTx tx(db);
+      out.redeemed = take_single_use(db, token::Kind::CWT, cwt, cwt_policy, now);
+      out.redeemed.race_lost = seen_live && out.redeemed.outcome == TokenOutcome::AlreadyUsed;
+      if (out.redeemed.outcome == TokenOutcome::Ok) {
+        const TokenRow& row = out.redeemed.row;
+        std::int64_t pages = row.pages;
+        if (row.purpose == "free") {
+          // The free charge is granted once per device, whatever number of CWTs were confirmed (S87).
+          Stmt guard(db,
+                     "UPDATE devices SET free_charge_used = 1 WHERE device_id = ? AND free_charge_used = 0");
+          guard.bind(1, row.device_id);
+          guard.run();
+          if (sqlite3_changes(db) == 0) pages = 0;
+        }
+        if (pages > 0) {
+          Stmt c(db, "INSERT INTO credits(device_id, pages, source, created_at) VALUES(?,?,?,?)");
+          c.bind(1, row.device_id).bind(2, pages).bind(3, row.purpose).bind(4, to_ms(now));
+          c.run();
+          out.credit_id = sqlite3_last_insert_rowid(db);
+        }
+        out.pages_granted = pages;
+      }
+      tx.commit();
+      return out;
+    });
+  }
+
+  SyncResult sync(const std::string& device_id, const SyncReport& report, int ink_low_percent,
+                  SystemTime now) override {
+    return with_db([&](sqlite3* db) {
+      SyncResult out;
+      WriteTx tx(db);
+      {
+        Stmt d(db, "SELECT active FROM devices WHERE device_id = ?");
+        d.bind(1, device_id);
+        if (!d.step()) throw StoreNotFound("device " + device_id + " is not registered");
+        out.active = d.i64(0) != 0;
+      }
+      if (report.applied_credit_id > 0) {
+        Stmt known(db, "SELECT 1 FROM credits WHERE device_id = ? AND id = ?");
+        known.bind(1, device_id).bind(2, report.applied_credit_id);
+        if (!known.step()) {
+          throw StoreInvalid("applied_credit_id " + std::to_string(report.applied_credit_id) +
+                             " was never given to this device");
+        }
+        Stmt ack(db,
+                 "UPDATE credits SET applied_at = ? WHERE device_id = ? AND id <= ? AND applied_at IS NULL");
+        ack.bind(1, to_ms(now)).bind(2, device_id).bind(3, report.applied_credit_id);
+        ack.run();
+      }
+      {
+        Stmt up(db, "UPDATE devices SET pages = ?, ink = ?, last_sync_at = ? WHERE device_id = ?");
+        up.bind(1, report.pages).bind(2, ink_to_json(report.ink)).bind(3, to_ms(now)).bind(4, device_id);
+        up.run();
+      }
+      for (const auto& [color, level] : report.ink) {
+        if (level < ink_low_percent) {
+          Stmt open(db, "SELECT 1 FROM notices WHERE device_id = ? AND color = ? AND closed_at IS NULL");
+          open.bind(1, device_id).bind(2, color);
+          if (!open.step()) {
+            Stmt ins(db, "INSERT INTO notices(device_id, color, level, created_at) VALUES(?,?,?,?)");
+            ins.bind(1, device_id).bind(2, color).bind(3, std::int64_t{level}).bind(4, to_ms(now));
+            ins.run();
+          }
+        } else {  // refilled or replaced: the episode is over
+          Stmt close(
+              db, "UPDATE notices SET closed_at = ? WHERE device_id = ? AND color = ? AND closed_at IS NULL");
+          close.bind(1, to_ms(now)).bind(2, device_id).bind(3, color);
+          close.run();
+        }
+      }
+      {
+        Stmt pending(
+            db,
+            "SELECT COALESCE(SUM(pages), 0), COALESCE(MAX(id), 0) FROM credits WHERE device_id = ? AND "
+            "applied_at IS NULL");
+        pending.bind(1, device_id);
+        pending.step();
+        out.add_pages = pending.i64(0);
+        out.credit_through = out.add_pages > 0 ? pending.i64(1) : report.applied_credit_id;
+      }
+      {
+        Stmt low(db, "SELECT color FROM notices WHERE device_id = ? AND closed_at IS NULL ORDER BY color");
+        low.bind(1, device_id);
+        while (low.step())
+          out.ink_low.push_back(low.text(0));
+      }
+      tx.commit();
+      return out;
+    });
+  }
+
+  void set_active(const std::string& device_id, bool active) override {
+    with_db([&](sqlite3* db) {
+      WriteTx tx(db);
+      Stmt s(db, "UPDATE devices SET active = ? WHERE device_id = ?");
+      s.bind(1, std::int64_t{active ? 1 : 0}).bind(2, device_id);
+      s.run();
+      if (sqlite3_changes(db) == 0) throw StoreNotFound("device " + device_id + " is not registered");
+      tx.commit();
+    });
+  }
+
+  std::vector<Notice> open_notices(const std::string& device_id) override {
+    return with_db([&](sqlite3* db) {
+      std::vector<Notice> out;
+      Stmt s(db,
+             "SELECT id, color, level, created_at FROM notices WHERE device_id = ? AND closed_at IS NULL "
+             "ORDER BY "
+             "color");
+      s.bind(1, device_id);
+      while (s.step()) {
+        out.push_back(Notice{s.i64(0), s.text(1), static_cast<int>(s.i64(2)), from_ms(s.i64(3))});
+      }
+      return out;
+    });
+  }
+
+  std::int64_t record_exchange_request(const std::string& device_id, const std::vector<std::string>& colors,
+                                       SystemTime now) override {
+    return with_db([&](sqlite3* db) {
+      WriteTx tx(db);
+      json::array arr;
+      for (const auto& c : colors)
+        arr.emplace_back(c);
+      Stmt s(db, "INSERT INTO exchange_requests(device_id, colors, created_at) VALUES(?,?,?)");
+      s.bind(1, device_id).bind(2, json::serialize(arr)).bind(3, to_ms(now));
+      s.run();
+      const std::int64_t id = sqlite3_last_insert_rowid(db);
+      for (const auto& c : colors) {
+        Stmt close(
+            db, "UPDATE notices SET closed_at = ? WHERE device_id = ? AND color = ? AND closed_at IS NULL");
+        close.bind(1, to_ms(now)).bind(2, device_id).bind(3, c);
+        close.run();
+      }
+      tx.commit();
+      return id;
+    });
+  }
+
+  std::int64_t record_payment_and_cwt(const std::string& device_id, std::int64_t amount_cents,
+                                      const std::string& reference, const TokenRow& cwt) override {
+    return with_db([&](sqlite3* db) {
+      WriteTx tx(db);
+      Stmt s(db,
+             "INSERT INTO payments(device_id, amount_cents, pages, reference, created_at) VALUES(?,?,?,?,?)");
+      s.bind(1, device_id)
+          .bind(2, amount_cents)
+          .bind(3, cwt.pages)
+          .bind(4, reference)
+          .bind(5, to_ms(cwt.issued_at));
+      s.run();
+      const std::int64_t id = sqlite3_last_insert_rowid(db);
+      insert_token_row(db, cwt);
+      tx.commit();
+      return id;
+    });
+  }
+
+  std::int64_t purge(SystemTime now, std::chrono::seconds keep_spent) override {
+    return with_db([&](sqlite3* db) {
+      WriteTx tx(db);
+      std::int64_t n = 0;
+      Stmt t(db, "DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ?");
+      t.bind(1, to_ms(now));
+      t.run();
+      n += sqlite3_changes(db);
+      Stmt s(db, "DELETE FROM spent_tokens WHERE spent_at <= ?");
+      s.bind(1, to_ms(now - keep_spent));
+      s.run();
+      n += sqlite3_changes(db);
+      tx.commit();
+      return n;
+    });
+  }
+
+  Totals totals() override {
+    return with_db([&](sqlite3* db) {
+      Totals t;
+      Stmt s(
+          db,
+          "SELECT (SELECT COUNT(*) FROM devices), (SELECT COUNT(*) FROM credits), (SELECT "
+          "COALESCE(SUM(pages),0) "
+          "FROM credits), (SELECT COALESCE(SUM(pages),0) FROM credits WHERE applied_at IS NOT NULL), (SELECT "
+          "COUNT(*) FROM tokens), (SELECT COUNT(*) FROM spent_tokens), (SELECT COUNT(*) FROM payments)");
+      s.step();
+      t.devices = s.i64(0);
+      t.credits = s.i64(1);
+      t.credited_pages = s.i64(2);
+      t.applied_pages = s.i64(3);
+      t.live_tokens = s.i64(4);
+      t.spent_tokens = s.i64(5);
+      t.payments = s.i64(6);
+      return t;
+    });
+  }
+
+ private:
+  struct Conn {
+    sqlite3* db;
+  };
+
+  static bool token_exists(sqlite3* db, const token::Hash& hash) {
+    Stmt s(db, "SELECT 1 FROM tokens WHERE hash = ?");
+    s.bind(1, hash.hex());
+    return s.step();
+  }
+
+  // Atomic compare-and-delete inside the caller's write transaction. A look before the transaction tells
+  // a lost race (live then, gone now) from a plain replay, for the races-lost metric.
+  Redeemed take_single_use(sqlite3* db, token::Kind kind, const token::Hash& hash,
+                           const token::Policy& policy, SystemTime now) {
+    Redeemed r;
+    Stmt del(
+        db,
+        "DELETE FROM tokens WHERE hash = ? AND kind = ? RETURNING device_id, issued_at, last_used_at, pages, "
+        "purpose, terminal_id, expires_at");
+    del.bind(1, hash.hex()).bind(2, std::string{token::name(kind)});
+    if (!del.step()) {
+      Stmt spent(db, "SELECT 1 FROM spent_tokens WHERE hash = ?");
+      spent.bind(1, hash.hex());
+      if (spent.step()) {
+        r.outcome = TokenOutcome::AlreadyUsed;
+        return r;
+      }
+      Stmt other(db, "SELECT 1 FROM tokens WHERE hash = ?");
+      other.bind(1, hash.hex());
+      r.outcome = other.step() ? TokenOutcome::WrongKind : TokenOutcome::Unknown;
+      return r;
+    }
+    r.row.hash = hash;
+    r.row.kind = kind;
+    r.row.device_id = del.text(0);
+    r.row.issued_at = from_ms(del.i64(1));
+    if (auto t = del.opt_i64(2)) r.row.last_used_at = from_ms(*t);
+    r.row.pages = del.i64(3);
+    r.row.purpose = del.text(4);
+    r.row.terminal_id = del.text(5);
+    if (auto t = del.opt_i64(6)) r.row.expires_at = from_ms(*t);
+    while (del.step()) {
+    }
+    token::State state;
+    state.issued_at = r.row.issued_at;
+    state.last_used_at = r.row.last_used_at;
+    r.outcome = outcome_of(token::evaluate(policy, state, now));
+    if (r.outcome == TokenOutcome::Ok) {
+      Stmt spent(db, "INSERT INTO spent_tokens(hash, kind, spent_at) VALUES(?,?,?)");
+      spent.bind(1, hash.hex()).bind(2, std::string{token::name(kind)}).bind(3, to_ms(now));
+      spent.run();
+    }
+    return r;
+  }
+
+  template <typename F>
+  std::invoke_result_t<F, sqlite3*> with_db(F&& f) {
+    sqlite3* db = checkout().db;
+    struct Return {
+      SqliteStore* self;
+      sqlite3* db;
+      ~Return() { self->checkin(db); }
+    } ret{this, db};
+    return f(db);
+  }
+
+  Conn checkout() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        sqlite3* db = idle_.back();
+        idle_.pop_back();
+        return Conn{db};
+      }
+    }
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(options_.path.c_str(), &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close_v2(db);
+      throw StoreFailure("cannot open database " + options_.path + ": " + msg);
+    }
+    sqlite3_busy_timeout(db, options_.busy_timeout_ms);
+    try {
+      exec(db, "PRAGMA journal_mode = WAL");
+      exec(db, options_.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      exec(db, "PRAGMA foreign_keys = ON");
+    } catch (const std::exception& e) {
+      sqlite3_close_v2(db);
+      throw StoreFailure("cannot open database " + options_.path + ": " + e.what());
+    }
+    return Conn{db};
+  }
+
+  void checkin(sqlite3* db) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(db);
+  }
+
+  static void migrate(sqlite3* db) {
+    WriteTx tx(db);
+    int version = 0;
+    {
+      Stmt v(db, "PRAGMA user_version");
+      if (v.step()) version = static_cast<int>(v.i64(0));
+    }
+    if (version > kSchemaVersion) {
+      throw StoreFailure("database schema version " + std::to_string(version) +
+                         " is newer than this vendord (" + std::to_string(kSchemaVersion) + ")");
+    }
+    for (int i = version; i < kSchemaVersion; ++i)
+      exec(db, kMigrations[i]);
+    exec(db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+    tx.commit();
+  }
+
+  SqliteOptions options_;
+  std::mutex mutex_;
+  std::vector<sqlite3*> idle_;
+};
+
+}  // namespace
+
+const char* to_string(TokenOutcome o) {
+  switch (o) {
+    case TokenOutcome::Ok:
+      return "ok";
+    case TokenOutcome::Unknown:
+      return "unknown";
+    case TokenOutcome::AlreadyUsed:
+      return "already_used";
+    case TokenOutcome::Expired:
+      return "expired";
+    case TokenOutcome::IdleExpired:
+      return "idle_expired";
+    case TokenOutcome::WrongKind:
+      return "wrong_kind";
+  }
+  return "?";
+}
+
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& options) {
+  return std::make_unique<SqliteStore>(options);
+}
+
+int sqlite_schema_version() {
+  return kSchemaVersion;
+}
+
+}  // namespace tapbench::server

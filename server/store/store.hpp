@@ -1,0 +1,169 @@
+// The vendor server's persistent state behind one interface. Every method is one atomic transaction: it
+// either happens completely or not at all (a crash at any instant loses or doubles nothing). SQLite is the
+// embedded default (sqlite_store.hpp); a PostgreSQL backend implements the same methods with the same
+// statements (DELETE … RETURNING, SELECT … FOR UPDATE instead of BEGIN IMMEDIATE).
+//
+// Tokens are stored as SHA-256 hashes only (protocol/token/hash.hpp). Time is always passed in (`now`,
+// from the service's injected Clock); the store never reads a clock. Expiry rules come from the token
+// policies and protocol/token/expiry.hpp, evaluated inside the transaction.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "protocol/clock/clock.hpp"
+#include "protocol/token/expiry.hpp"
+#include "protocol/token/hash.hpp"
+#include "protocol/token/policy.hpp"
+
+namespace tapbench::server {
+
+using InkLevels = std::map<std::string, int>;  // colour → percent remaining (0..100)
+
+struct Device {
+  std::string device_id;
+  std::int64_t pages = 0;  // the printer's count as last reported (S59 registration, S111 sync)
+  InkLevels ink;
+  bool active = true;              // activation on/off, visible to the printer at sync
+  bool free_charge_used = false;   // the one free charge of this device has been granted (S87)
+  std::int64_t pending_pages = 0;  // credit charged but not yet acknowledged by the printer at sync
+  SystemTime registered_at{};
+  std::optional<SystemTime> last_sync_at;
+};
+
+// A live token row. The token itself is never stored.
+struct TokenRow {
+  token::Hash hash;
+  token::Kind kind = token::Kind::ST;
+  std::string device_id;
+  SystemTime issued_at{};
+  std::optional<SystemTime> last_used_at;
+  std::optional<SystemTime> expires_at;  // token::deadline() of its policy; purge() removes rows past it
+  std::int64_t pages = 0;                // CWT: pages it grants
+  std::string purpose;                   // CWT: "free" or "paid"
+  std::string terminal_id;               // SVT: the terminal it was issued to (optional)
+};
+
+enum class TokenOutcome {
+  Ok,
+  Unknown,      // no such live token (never issued, revoked, or purged)
+  AlreadyUsed,  // a single-use token that was redeemed before (replay, or a lost race)
+  Expired,      // ttl passed (the row is deleted in the same transaction)
+  IdleExpired,  // idle ttl passed (deleted likewise)
+  WrongKind,    // the hash belongs to a token of another kind
+};
+const char* to_string(TokenOutcome o);
+
+struct Authenticated {
+  TokenOutcome outcome = TokenOutcome::Unknown;
+  std::string device_id;
+  std::string terminal_id;
+};
+
+struct Redeemed {
+  TokenOutcome outcome = TokenOutcome::Unknown;
+  bool race_lost = false;  // the token was live when we looked, and another redeemer won it
+  TokenRow row;            // valid when outcome == Ok
+};
+
+struct ChargeApplied {
+  Redeemed redeemed;
+  std::int64_t pages_granted = 0;  // 0 for a free CWT whose device already had its free charge
+  std::int64_t credit_id = 0;      // ledger row (0 when nothing was credited)
+};
+
+struct SyncReport {
+  std::int64_t pages = 0;  // the printer's count, including every credit up to applied_credit_id
+  InkLevels ink;
+  std::int64_t applied_credit_id = 0;  // highest credit id the printer has durably added to its count
+};
+
+struct SyncResult {
+  std::int64_t add_pages = 0;       // credit the printer must add now (S105)
+  std::int64_t credit_through = 0;  // and then acknowledge with applied_credit_id = this id
+  bool active = true;
+  std::vector<std::string> ink_low;  // colours with an open replacement notice
+};
+
+struct Notice {
+  std::int64_t id = 0;
+  std::string color;
+  int level = 0;
+  SystemTime created_at{};
+};
+
+// Whole-database figures, for tests and the crash checks.
+struct Totals {
+  std::int64_t devices = 0;
+  std::int64_t credits = 0;         // ledger rows
+  std::int64_t credited_pages = 0;  // sum over the ledger
+  std::int64_t applied_pages = 0;   // acknowledged by printers
+  std::int64_t live_tokens = 0;
+  std::int64_t spent_tokens = 0;
+  std::int64_t payments = 0;
+};
+
+// Errors that are the caller's fault map to stable API codes in the service.
+class StoreConflict : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class StoreNotFound : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class StoreInvalid : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // S55–S59: a new device and its ST in one transaction. StoreConflict if the device exists.
+  virtual void register_device(const Device& device, const TokenRow& st) = 0;
+  virtual std::optional<Device> device(const std::string& device_id) = 0;
+
+  virtual void insert_token(const TokenRow& row) = 0;
+
+  // A long-lived token (ST, SVT, PT): checks kind and policy at `now`; a successful use refreshes the idle
+  // timer; a dead token is deleted.
+  virtual Authenticated authenticate(token::Kind kind, const token::Hash& hash, const token::Policy& policy,
+                                     SystemTime now) = 0;
+
+  // S77–S81: atomic compare-and-delete of the SVWT and insertion of the SVT bound to the same device.
+  // svt.device_id is filled in from the SVWT.
+  virtual Redeemed exchange_svwt_for_svt(const token::Hash& svwt, const token::Policy& svwt_policy,
+                                         TokenRow svt, SystemTime now) = 0;
+
+  // S93–S97: atomic compare-and-delete of the CWT and its credit to the device ledger. A free CWT grants
+  // its pages only if the device's free charge is still unused (checked and set in the same transaction).
+  virtual ChargeApplied redeem_cwt(const token::Hash& cwt, const token::Policy& cwt_policy,
+                                   SystemTime now) = 0;
+
+  // S101–S111: acknowledges credits up to report.applied_credit_id, overwrites the printer's count and ink,
+  // opens/closes replacement notices (one per colour and low-ink episode), returns the outstanding credit.
+  // StoreInvalid if applied_credit_id names a credit this device was never given.
+  virtual SyncResult sync(const std::string& device_id, const SyncReport& report, int ink_low_percent,
+                          SystemTime now) = 0;
+
+  virtual void set_active(const std::string& device_id, bool active) = 0;
+  virtual std::vector<Notice> open_notices(const std::string& device_id) = 0;
+  // Records the request and closes the notices of those colours; returns the request id.
+  virtual std::int64_t record_exchange_request(const std::string& device_id,
+                                               const std::vector<std::string>& colors, SystemTime now) = 0;
+  // A paid charge: the payment record and the CWT in one transaction; returns the payment id.
+  virtual std::int64_t record_payment_and_cwt(const std::string& device_id, std::int64_t amount_cents,
+                                              const std::string& reference, const TokenRow& cwt) = 0;
+
+  // Deletes dead single-use tokens and old spent-token records; returns the rows removed.
+  virtual std::int64_t purge(SystemTime now, std::chrono::seconds keep_spent) = 0;
+  virtual Totals totals() = 0;
+};
+
+}  // namespace tapbench::server
