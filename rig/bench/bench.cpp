@@ -76,8 +76,10 @@ const Device* Bench::device_for(Role role) const {
 
 bool Bench::simulated() const {
   return std::all_of(devices.begin(), devices.end(), [](const Device& d) {
-    return std::holds_alternative<Pn532SimBackend>(d.config) || std::holds_alternative<LinkModelBackend>(d.config) ||
-           std::holds_alternative<VendordBackend>(d.config) || std::holds_alternative<PrinterdBackend>(d.config) ||
+    return std::holds_alternative<Pn532SimBackend>(d.config) ||
+           std::holds_alternative<LinkModelBackend>(d.config) ||
+           std::holds_alternative<VendordBackend>(d.config) ||
+           std::holds_alternative<PrinterdBackend>(d.config) ||
            std::holds_alternative<NoPowerBackend>(d.config);
   });
 }

@@ -1,6 +1,6 @@
-// A bench: the devices on one rig host and which device plays which role of the patent's system (docs/BENCH.md).
-// labgrid's layering: this is the resource layer (what exists and how to reach it); drivers/ opens them and
-// strategies bring them into a state. Loaded and validated by bench_loader.hpp.
+// A bench: the devices on one rig host and which device plays which role of the patent's system
+// (docs/BENCH.md). labgrid's layering: this is the resource layer (what exists and how to reach it); drivers/
+// opens them and strategies bring them into a state. Loaded and validated by bench_loader.hpp.
 #pragma once
 
 #include <array>
@@ -30,21 +30,22 @@ struct UsbReaderBackend {  // backend: usb — a USB reader pinned by where it i
   std::optional<std::uint16_t> product_id;
 };
 struct Pn532SimBackend {  // backend: pn532-sim — an emulated PN532 on a pty, opened by libnfc's pn532_uart
-  std::string field = "default";  // devices on the same field are in RF range of each other
+  std::string field = "default";     // devices on the same field are in RF range of each other
   std::optional<std::int64_t> baud;  // pace the emulated UART (wire time); unpaced when absent
 };
 
 // --- Radios: the phone's station, the printer's P2P GO + station, the router's AP -------------------------
 struct Network {  // what an access point role offers (router): also what the phone hands over (S25)
   std::string ssid;
-  std::optional<std::string> passphrase;      // in the file (simulated benches)
-  std::optional<std::string> passphrase_env;  // or from the environment (lab benches: keep secrets out of git)
+  std::optional<std::string> passphrase;  // in the file (simulated benches)
+  std::optional<std::string>
+      passphrase_env;  // or from the environment (lab benches: keep secrets out of git)
   int channel = 6;
 };
-struct LinkModelBackend {  // backend: link-model — drivers/wifi's modelled links (sim bench)
+struct LinkModelBackend {       // backend: link-model — drivers/wifi's modelled links (sim bench)
   std::string air = "default";  // radios on the same air can see each other
 };
-struct WpaSupplicantBackend {  // backend: wpa_supplicant — a real supplicant's control socket
+struct WpaSupplicantBackend {            // backend: wpa_supplicant — a real supplicant's control socket
   std::string interface;                 // "wlan1"
   std::optional<std::string> ctrl_dir;   // default /run/wpa_supplicant
   std::optional<std::string> radio_lab;  // name of a radio-lab device when the daemon runs inside the VM
@@ -61,8 +62,9 @@ struct QemuHwsimBackend {  // backend: qemu-hwsim — the radio lab VM (mac80211
   std::optional<std::string> kernel;  // vmlinuz; default: the one the radio lab builds
 };
 
-// --- Parties ------------------------------------------------------------------------------------------------
-struct VendordBackend {  // backend: vendord — the rig starts a local vendor server
+// --- Parties
+// ------------------------------------------------------------------------------------------------
+struct VendordBackend {               // backend: vendord — the rig starts a local vendor server
   std::optional<std::string> binary;  // default: the vendord built next to tapbench, then PATH
   int port = 0;                       // 0: a free port picked at run time
   std::string database = ":memory:";  // SQLite path, or :memory:
@@ -75,14 +77,15 @@ struct PrinterdBackend {  // backend: printerd — the rig starts the reference 
   int port = 0;
   std::optional<std::string> state_dir;  // default: inside the run folder
 };
-struct BoardBackend {  // backend: board — printerd (or a vendor printer) on its own board
+struct BoardBackend {   // backend: board — printerd (or a vendor printer) on its own board
   std::string address;  // host:port of its control API
 };
 
-// --- Power ----------------------------------------------------------------------------------------------------
+// --- Power
+// ----------------------------------------------------------------------------------------------------
 struct UsbHubPortBackend {  // backend: usb-hub-port — power-cycle through a hub port (drivers/usb/hub_power)
-  std::string hub;  // port path of the hub itself, "1-2"
-  int port = 0;     // downstream port number, 1-based
+  std::string hub;          // port path of the hub itself, "1-2"
+  int port = 0;             // downstream port number, 1-based
 };
 struct NoPowerBackend {};  // backend: none — no power control (resets become process restarts)
 
@@ -112,9 +115,9 @@ enum class Role {
   kPrinter,       // printer 20: the device under test
   kPrinterPower,  // power control of the printer or its reader (optional)
 };
-inline constexpr std::array<Role, 8> kAllRoles = {Role::kPhoneReader, Role::kPrinterTag, Role::kPhoneRadio,
-                                                  Role::kPrinterRadio, Role::kRouter,   Role::kServer,
-                                                  Role::kPrinter,     Role::kPrinterPower};
+inline constexpr std::array<Role, 8> kAllRoles = {Role::kPhoneReader,  Role::kPrinterTag,  Role::kPhoneRadio,
+                                                  Role::kPrinterRadio, Role::kRouter,      Role::kServer,
+                                                  Role::kPrinter,      Role::kPrinterPower};
 std::string_view to_string(Role role);  // "phone-reader" …
 DeviceKind role_kind(Role role);        // the kind of device a role needs
 

@@ -42,7 +42,8 @@ const Keys kCommonDeviceKeys = {"name", "kind", "backend", "description"};
 const Keys kTopKeys = {"bench", "description", "version", "devices", "roles"};
 const std::string kDeviceShape =
     "a mapping: {name: <device name>, kind: nfc|radio|radio-lab|server|printer|power, backend: <backend>, …}";
-const std::string kNetworkShape = "{ssid: <name>, passphrase: <8-63 chars> | passphrase-env: <VAR>, channel: 1-14}";
+const std::string kNetworkShape =
+    "{ssid: <name>, passphrase: <8-63 chars> | passphrase-env: <VAR>, channel: 1-14}";
 
 std::optional<DeviceKind> kind_from(std::string_view s) {
   for (DeviceKind k : {DeviceKind::kNfc, DeviceKind::kRadio, DeviceKind::kRadioLab, DeviceKind::kServer,
@@ -62,7 +63,8 @@ Keys backends_of(DeviceKind kind) {
 
 Keys role_names() {
   Keys out;
-  for (Role r : kAllRoles) out.emplace_back(to_string(r));
+  for (Role r : kAllRoles)
+    out.emplace_back(to_string(r));
   return out;
 }
 
@@ -107,9 +109,11 @@ class BenchParser {
 
     const YAML::Node devices = top["devices"];
     if (!devices.IsDefined()) {
-      check_.error(top, "the bench is missing the required key 'devices'", "devices: a list of " + kDeviceShape);
+      check_.error(top, "the bench is missing the required key 'devices'",
+                   "devices: a list of " + kDeviceShape);
     } else if (check_.expect_sequence(devices, "'devices'", "a list of " + kDeviceShape)) {
-      for (const auto& node : devices) parse_device(node, bench);
+      for (const auto& node : devices)
+        parse_device(node, bench);
     }
     check_radio_lab_references(bench);
 
@@ -137,9 +141,10 @@ class BenchParser {
                      "letters, digits, '-', '_' and '.'");
       }
       if (const Device* first = bench.find_device(*name)) {
-        check_.error(node["name"], "duplicate device name '" + *name + "' (first declared at " +
-                                       first->pos.to_string() + ")",
-                     "every device name once in a bench");
+        check_.error(
+            node["name"],
+            "duplicate device name '" + *name + "' (first declared at " + first->pos.to_string() + ")",
+            "every device name once in a bench");
         name.reset();
       } else {
         device.name = *name;
@@ -147,6 +152,8 @@ class BenchParser {
     }
     if (auto d = check_.get_string(node, "description", what, false)) device.description = *d;
 
+    // A device with a problem is still declared: roles naming it must not add a second, cascading error.
+    if (name) broken_devices_.insert(*name);
     auto kind_name = check_.get_choice(node, "kind", what, true, kKinds);
     if (!kind_name) {
       // Without a kind the backend cannot be checked; still flag keys nobody knows.
@@ -165,11 +172,12 @@ class BenchParser {
         std::string hint = did_you_mean(*backend, backends);
         for (const auto& s : backend_specs()) {
           if (hint.empty() && s.name == *backend) {
-            hint = "'" + *backend + "' is a backend for " + std::string(to_string(s.kind)) + " devices, not " +
-                   *kind_name;
+            hint = "'" + *backend + "' is a backend for " + std::string(to_string(s.kind)) +
+                   " devices, not " + *kind_name;
           }
         }
-        check_.error(node["backend"], "unknown backend '" + *backend + "' for " + what + " (kind " + *kind_name + ")",
+        check_.error(node["backend"],
+                     "unknown backend '" + *backend + "' for " + what + " (kind " + *kind_name + ")",
                      "one of: " + join(backends), hint);
       }
     }
@@ -191,7 +199,10 @@ class BenchParser {
     if (device.kind == DeviceKind::kRadio && node["network"].IsDefined()) {
       device.network = parse_network(node["network"], what);
     }
-    if (name) bench.devices.push_back(std::move(device));
+    if (name) {
+      broken_devices_.erase(*name);
+      bench.devices.push_back(std::move(device));
+    }
   }
 
   // Unknown keys, with the note that a key belongs to another backend when it does.
@@ -217,7 +228,8 @@ class BenchParser {
   void check_unknown_keys_without_kind(const YAML::Node& node, const std::string& what) {
     Keys all = kCommonDeviceKeys;
     all.push_back("network");
-    for (const auto& s : backend_specs()) all.insert(all.end(), s.keys.begin(), s.keys.end());
+    for (const auto& s : backend_specs())
+      all.insert(all.end(), s.keys.begin(), s.keys.end());
     std::sort(all.begin(), all.end());
     all.erase(std::unique(all.begin(), all.end()), all.end());
     check_.check_keys(node, all, what);
@@ -247,8 +259,10 @@ class BenchParser {
       c.serial = check_.get_string(node, "serial", what, false, "the reader's iSerialNumber");
       if (auto id = check_.get_string(node, "id", what, false, "VID:PID in hex, e.g. 072f:2200")) {
         const auto colon = id->find(':');
-        auto vid = colon == std::string::npos ? std::nullopt : parse_hex16(std::string_view(*id).substr(0, colon));
-        auto pid = colon == std::string::npos ? std::nullopt : parse_hex16(std::string_view(*id).substr(colon + 1));
+        auto vid =
+            colon == std::string::npos ? std::nullopt : parse_hex16(std::string_view(*id).substr(0, colon));
+        auto pid =
+            colon == std::string::npos ? std::nullopt : parse_hex16(std::string_view(*id).substr(colon + 1));
         if (!vid || !pid) {
           check_.error(node["id"], "'id' in " + what + " is not VID:PID: '" + *id + "'",
                        "VID:PID in hex, e.g. 072f:2200");
@@ -266,13 +280,15 @@ class BenchParser {
     }
     if (b == "pn532-sim") {
       Pn532SimBackend c;
-      if (auto f = check_.get_string(node, "field", what, false, "the name of a shared RF field")) c.field = *f;
+      if (auto f = check_.get_string(node, "field", what, false, "the name of a shared RF field"))
+        c.field = *f;
       c.baud = check_.get_int(node, "baud", what, false, 9600, 921600);
       return c;
     }
     if (b == "link-model") {
       LinkModelBackend c;
-      if (auto a = check_.get_string(node, "air", what, false, "the name of a shared modelled air")) c.air = *a;
+      if (auto a = check_.get_string(node, "air", what, false, "the name of a shared modelled air"))
+        c.air = *a;
       return c;
     }
     if (b == "wpa_supplicant" || b == "hostapd") {
@@ -287,7 +303,8 @@ class BenchParser {
       c.radios = static_cast<int>(check_.get_int(node, "radios", what, false, 2, 100).value_or(3));
       const Keys accels = {"tcg", "kvm", "auto"};
       if (auto a = check_.get_choice(node, "accel", what, false, accels)) c.accel = *a;
-      c.memory_mb = static_cast<int>(check_.get_int(node, "memory-mb", what, false, 256, 65536).value_or(1024));
+      c.memory_mb =
+          static_cast<int>(check_.get_int(node, "memory-mb", what, false, 256, 65536).value_or(1024));
       c.kernel = check_.get_string(node, "kernel", what, false, "a path to a kernel image");
       return c;
     }
@@ -325,8 +342,8 @@ class BenchParser {
         int port = 0;
         const bool port_ok =
             colon != std::string::npos && colon > 0 &&
-            std::from_chars(a->data() + colon + 1, a->data() + a->size(), port).ec == std::errc{} && port > 0 &&
-            port <= 65535;
+            std::from_chars(a->data() + colon + 1, a->data() + a->size(), port).ec == std::errc{} &&
+            port > 0 && port <= 65535;
         if (!port_ok) {
           check_.error(node["address"], "'address' in " + what + " is not host:port: '" + *a + "'",
                        "host:port, e.g. 192.168.50.20:8631");
@@ -355,14 +372,16 @@ class BenchParser {
       check_.error(node["ssid"], "SSID in " + where + " is longer than 32 bytes", "an SSID of 1-32 bytes");
     }
     n.ssid = ssid.value_or("");
-    n.passphrase = check_.get_string(node, "passphrase", where, false, "a WPA2 passphrase of 8-63 characters");
+    n.passphrase =
+        check_.get_string(node, "passphrase", where, false, "a WPA2 passphrase of 8-63 characters");
     if (n.passphrase && (n.passphrase->size() < 8 || n.passphrase->size() > 63)) {
       // Never echo the passphrase itself.
       check_.error(node["passphrase"],
                    "passphrase in " + where + " has " + std::to_string(n.passphrase->size()) + " characters",
                    "a WPA2 passphrase of 8-63 characters");
     }
-    n.passphrase_env = check_.get_string(node, "passphrase-env", where, false, "an environment variable name");
+    n.passphrase_env =
+        check_.get_string(node, "passphrase-env", where, false, "an environment variable name");
     if (n.passphrase.has_value() == n.passphrase_env.has_value()) {
       check_.error(node, where + " needs exactly one of 'passphrase' and 'passphrase-env'", kNetworkShape);
     }
@@ -380,9 +399,12 @@ class BenchParser {
       if (auto* s = std::get_if<WpaSupplicantBackend>(&d.config)) lab = s->radio_lab;
       if (auto* h = std::get_if<HostapdBackend>(&d.config)) lab = h->radio_lab;
       if (lab && std::find(labs.begin(), labs.end(), *lab) == labs.end()) {
-        check_.error_at(d.pos, "device '" + d.name + "' runs in radio lab '" + *lab + "', which is not a device of kind radio-lab in this bench",
-                        labs.empty() ? "a device {kind: radio-lab, backend: qemu-hwsim}" : "one of: " + join(labs),
-                        did_you_mean(*lab, labs));
+        check_.error_at(
+            d.pos,
+            "device '" + d.name + "' runs in radio lab '" + *lab +
+                "', which is not a device of kind radio-lab in this bench",
+            labs.empty() ? "a device {kind: radio-lab, backend: qemu-hwsim}" : "one of: " + join(labs),
+            did_you_mean(*lab, labs));
       }
     }
   }
@@ -393,7 +415,8 @@ class BenchParser {
     if (!check_.expect_map(roles, "'roles'", shape)) return;
     check_.check_keys(roles, names, "'roles'");
     Keys device_names;
-    for (const auto& d : bench.devices) device_names.push_back(d.name);
+    for (const auto& d : bench.devices)
+      device_names.push_back(d.name);
     std::map<std::string, std::string> first_role_of_device;
     for (Role role : kAllRoles) {
       const std::string role_name(to_string(role));
@@ -402,22 +425,29 @@ class BenchParser {
       auto device_name = check_.as_string(node, "role '" + role_name + "'", "a device name");
       if (!device_name) continue;
       const Device* device = bench.find_device(*device_name);
+      if (!device && broken_devices_.contains(*device_name)) continue;  // its own error says why
       if (!device) {
-        check_.error(node, "role '" + role_name + "' is bound to '" + *device_name + "', which is not a device of this bench",
-                     device_names.empty() ? "a device declared under 'devices'" : "one of: " + join(device_names),
-                     did_you_mean(*device_name, device_names));
+        check_.error(
+            node,
+            "role '" + role_name + "' is bound to '" + *device_name +
+                "', which is not a device of this bench",
+            device_names.empty() ? "a device declared under 'devices'" : "one of: " + join(device_names),
+            did_you_mean(*device_name, device_names));
         continue;
       }
       if (device->kind != role_kind(role)) {
-        check_.error(node, "role '" + role_name + "' needs a device of kind " + std::string(to_string(role_kind(role))) +
-                               ", but '" + *device_name + "' is of kind " + std::string(to_string(device->kind)),
+        check_.error(node,
+                     "role '" + role_name + "' needs a device of kind " +
+                         std::string(to_string(role_kind(role))) + ", but '" + *device_name +
+                         "' is of kind " + std::string(to_string(device->kind)),
                      "a " + std::string(to_string(role_kind(role))) + " device");
         continue;
       }
       const auto [it, inserted] = first_role_of_device.emplace(*device_name, role_name);
       if (!inserted) {
-        check_.error(node, "device '" + *device_name + "' is bound to two roles: '" + it->second + "' and '" +
-                               role_name + "'",
+        check_.error(node,
+                     "device '" + *device_name + "' is bound to two roles: '" + it->second + "' and '" +
+                         role_name + "'",
                      "one device per role (one process owns a reader or a radio)");
         continue;
       }
@@ -438,13 +468,15 @@ class BenchParser {
       for (Role role : {Role::kPrinterTag, Role::kPrinterRadio}) {
         const std::string rn(to_string(role));
         if (local && !bench.roles.contains(role)) {
-          check_.error(roles, "role '" + rn + "' is not bound, but printer '" + printer->name +
-                                  "' is a local printerd that needs one",
+          check_.error(roles,
+                       "role '" + rn + "' is not bound, but printer '" + printer->name +
+                           "' is a local printerd that needs one",
                        "'" + rn + ": <name of a " + std::string(to_string(role_kind(role))) + " device>'");
         }
         if (!local && bench.roles.contains(role)) {
-          check_.error(roles[rn], "role '" + rn + "' is bound, but printer '" + printer->name +
-                                      "' is a board that brings its own",
+          check_.error(roles[rn],
+                       "role '" + rn + "' is bound, but printer '" + printer->name +
+                           "' is a board that brings its own",
                        "no '" + rn + "' for a board printer");
         }
       }
@@ -481,14 +513,16 @@ class BenchParser {
       auto* r = std::get_if<Pn532SimBackend>(&reader->config);
       auto* t = std::get_if<Pn532SimBackend>(&tag->config);
       if ((r == nullptr) != (t == nullptr) || (r && t && r->field != t->field)) {
-        check_.error(roles, "phone-reader '" + reader->name + "' and printer-tag '" + tag->name +
-                                "' cannot be in range of each other",
+        check_.error(roles,
+                     "phone-reader '" + reader->name + "' and printer-tag '" + tag->name +
+                         "' cannot be in range of each other",
                      "both pn532-sim on the same 'field', or both real devices");
       }
     }
   }
 
   YamlChecker check_;
+  std::set<std::string> broken_devices_;
 };
 
 }  // namespace

@@ -36,25 +36,35 @@ std::string join_issues(const std::vector<ValidationIssue>& issues) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
-// Damerau-free Levenshtein distance; inputs are short keys and names.
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions: "feild" → "field" is 1).
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
       const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = above;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
+}
+
+std::size_t common_prefix(std::string_view a, std::string_view b) {
+  std::size_t n = 0;
+  while (n < a.size() && n < b.size() && a[n] == b[n])
+    ++n;
+  return n;
 }
 
 }  // namespace
@@ -81,7 +91,18 @@ std::string closest_match(std::string_view word, std::span<const std::string> ca
   // Close enough to be a typo: a third of the word's length, at least 1, at most 3 edits.
   const std::size_t limit = std::clamp<std::size_t>(w.size() / 3, 1, 3);
   if (best_distance <= limit) return best;
-  return {};
+  // A shortened or differently inflected word ("retry" for "retries", "cwt" for "cwt-ttl"): a long shared
+  // prefix that covers most of what was typed.
+  std::string by_prefix;
+  std::size_t best_prefix = 0;
+  for (const auto& candidate : candidates) {
+    const std::size_t p = common_prefix(w, lower(candidate));
+    if (p >= 3 && p * 5 >= w.size() * 4 && p > best_prefix) {
+      best_prefix = p;
+      by_prefix = candidate;
+    }
+  }
+  return by_prefix;
 }
 
 std::string did_you_mean(std::string_view word, std::span<const std::string> candidates) {
@@ -106,13 +127,15 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t number_start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
     if (i == number_start) return std::nullopt;
     double value = 0;
     const auto [end, ec] = std::from_chars(text.data() + number_start, text.data() + i, value);
     if (ec != std::errc{} || end != text.data() + i) return std::nullopt;
     const std::size_t unit_start = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i])))
+      ++i;
     const std::string_view unit = text.substr(unit_start, i - unit_start);
     double scale = 0;
     if (unit == "ms") {
@@ -253,7 +276,8 @@ std::optional<std::string> YamlChecker::as_string(const YAML::Node& node, std::s
   return node.Scalar();
 }
 
-std::optional<std::chrono::milliseconds> YamlChecker::as_duration(const YAML::Node& node, std::string_view what,
+std::optional<std::chrono::milliseconds> YamlChecker::as_duration(const YAML::Node& node,
+                                                                  std::string_view what,
                                                                   std::chrono::milliseconds min) {
   if (!node.IsScalar()) {
     error(node, std::string(what) + " must be a duration, found " + describe_node(node),
@@ -271,15 +295,15 @@ std::optional<std::chrono::milliseconds> YamlChecker::as_duration(const YAML::No
     return std::nullopt;
   }
   if (*d < min) {
-    error(node, std::string(what) + " is too short: " + node.Scalar(),
-          "at least " + format_duration(min));
+    error(node, std::string(what) + " is too short: " + node.Scalar(), "at least " + format_duration(min));
     return std::nullopt;
   }
   return d;
 }
 
 std::optional<std::string> YamlChecker::get_string(const YAML::Node& map, const std::string& key,
-                                                   std::string_view what, bool required, std::string_view shape) {
+                                                   std::string_view what, bool required,
+                                                   std::string_view shape) {
   const YAML::Node node = map[key];
   if (!node.IsDefined()) {
     if (required) {
@@ -305,36 +329,41 @@ std::optional<std::int64_t> YamlChecker::get_int(const YAML::Node& map, const st
   }
   std::int64_t value = 0;
   if (!node.IsScalar() || !YAML::convert<std::int64_t>::decode(node, value)) {
-    error(node, "'" + key + "' in " + std::string(what) + " must be a whole number, found " + describe_node(node),
+    error(node,
+          "'" + key + "' in " + std::string(what) + " must be a whole number, found " + describe_node(node),
           shape);
     return std::nullopt;
   }
   if (value < min || value > max) {
-    error(node, "'" + key + "' in " + std::string(what) + " is out of range: " + std::to_string(value), shape);
+    error(node, "'" + key + "' in " + std::string(what) + " is out of range: " + std::to_string(value),
+          shape);
     return std::nullopt;
   }
   return value;
 }
 
-std::optional<bool> YamlChecker::get_bool(const YAML::Node& map, const std::string& key, std::string_view what,
-                                          bool required) {
+std::optional<bool> YamlChecker::get_bool(const YAML::Node& map, const std::string& key,
+                                          std::string_view what, bool required) {
   const YAML::Node node = map[key];
   if (!node.IsDefined()) {
     if (required) {
-      error(map, std::string(what) + " is missing the required key '" + key + "'", "'" + key + ": true|false'");
+      error(map, std::string(what) + " is missing the required key '" + key + "'",
+            "'" + key + ": true|false'");
     }
     return std::nullopt;
   }
   bool value = false;
   if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
-    error(node, "'" + key + "' in " + std::string(what) + " must be true or false, found " + describe_node(node),
+    error(node,
+          "'" + key + "' in " + std::string(what) + " must be true or false, found " + describe_node(node),
           "true or false");
     return std::nullopt;
   }
   return value;
 }
 
-std::optional<std::chrono::milliseconds> YamlChecker::get_duration(const YAML::Node& map, const std::string& key,
+std::optional<std::chrono::milliseconds> YamlChecker::get_duration(const YAML::Node& map,
+                                                                   const std::string& key,
                                                                    std::string_view what, bool required,
                                                                    std::chrono::milliseconds min) {
   const YAML::Node node = map[key];
@@ -383,14 +412,15 @@ YamlSource resolve_source(const std::string& file_or_name, std::string_view what
       names.emplace_back(e.name);
     }
     const std::string hint = did_you_mean(file_or_name, names);
-    throw InputError("no " + std::string(what) + " named '" + file_or_name + "': not a file, and not one of " +
-                     "the built-in " + std::string(what) + "s (" + join(names) + ")" +
+    throw InputError("no " + std::string(what) + " named '" + file_or_name +
+                     "': not a file, and not one of " + "the built-in " + std::string(what) +
+                     (what.ends_with('h') ? "es (" : "s (") + join(names) + ")" +
                      (hint.empty() ? "" : "; " + hint));
   }
   std::ifstream in(file_or_name, std::ios::binary);
   if (!in || std::filesystem::is_directory(file_or_name, ec)) {
-    throw InputError("cannot read " + std::string(what) + " file '" + file_or_name +
-                     "': " + (exists || std::filesystem::exists(file_or_name, ec) ? "not readable" : "no such file"));
+    throw InputError("cannot read " + std::string(what) + " file '" + file_or_name + "': " +
+                     (exists || std::filesystem::exists(file_or_name, ec) ? "not readable" : "no such file"));
   }
   std::ostringstream text;
   text << in.rdbuf();

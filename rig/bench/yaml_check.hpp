@@ -18,8 +18,8 @@ namespace tapbench::rig {
 
 struct SourcePos {
   std::string file;
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based
+  int line = 0;                   // 1-based; 0 when unknown
+  int column = 0;                 // 1-based
   std::string to_string() const;  // "file:12:5"
 };
 

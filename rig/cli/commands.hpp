@@ -11,5 +11,7 @@ struct CommandResult {
 
 // `tapbench ndef decode|encode` (rig/cli/ndef_command.cpp).
 void register_ndef_commands(CLI::App& app, CommandResult& result);
+// `tapbench run|list|report`, `tapbench bench|suite validate|show` (rig/cli/run_command.cpp).
+void register_rig_commands(CLI::App& app, CommandResult& result);
 
 }  // namespace tapbench::cli

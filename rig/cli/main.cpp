@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
 
   tapbench::cli::CommandResult result;
   tapbench::cli::register_ndef_commands(app, result);
+  tapbench::cli::register_rig_commands(app, result);
 
   try {
     app.parse(argc, argv);

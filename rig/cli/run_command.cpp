@@ -1,0 +1,246 @@
+// `tapbench run`, `tapbench list`, `tapbench report`: run suites on a bench into a run folder.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocol/clock/clock.hpp"
+#include "rig/bench/bench_loader.hpp"
+#include "rig/cli/exit_codes.hpp"
+#include "rig/cli/rig_commands.hpp"
+#include "rig/report/run_folder.hpp"
+#include "rig/report/run_record.hpp"
+#include "rig/report/summary.hpp"
+#include "rig/runner/case_registry.hpp"
+#include "rig/runner/progress.hpp"
+#include "rig/runner/runner.hpp"
+#include "rig/suite/suite_loader.hpp"
+
+namespace tapbench::cli {
+namespace {
+
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, what shells report for Ctrl-C
+
+struct RunArgs {
+  std::string bench = "sim";
+  std::string suite;
+  std::string only_case;
+  std::optional<int> cycles;
+  std::optional<int> retries;
+  std::string out;
+};
+
+// The runner a signal handler may stop (one at a time in a process).
+std::atomic<rig::Runner*> g_running{nullptr};
+
+extern "C" void on_interrupt(int /*signo*/) {
+  if (rig::Runner* r = g_running.load()) r->request_stop();
+  // A second Ctrl-C kills the rig the default way.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+std::string hostname() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+// The suite to run: a suite file/name, optionally narrowed to one case; or, with --case alone, that case with
+// the built-in defaults.
+rig::Suite make_suite(const RunArgs& args, const rig::CaseRegistry& registry) {
+  const auto known = registry.known();
+  rig::Suite suite;
+  if (!args.suite.empty() || args.only_case.empty()) {
+    suite = rig::load_suite(args.suite.empty() ? "smoke" : args.suite, known);
+  } else {
+    suite.name = args.only_case;
+    suite.source = "--case " + args.only_case;
+    rig::SuiteCase c;
+    c.id = args.only_case;
+    c.cycles = 1;
+    suite.cases.push_back(c);
+  }
+  if (!args.only_case.empty()) {
+    if (!registry.find(args.only_case)) {
+      std::vector<std::string> ids;
+      for (const auto& k : known)
+        ids.push_back(k.id);
+      const std::string hint = rig::did_you_mean(args.only_case, ids);
+      throw CLI::ValidationError("--case", "unknown case '" + args.only_case + "'" +
+                                               (hint.empty() ? "" : "; " + hint) +
+                                               " (`tapbench list` shows them)");
+    }
+    std::erase_if(suite.cases, [&](const rig::SuiteCase& c) { return c.id != args.only_case; });
+    if (suite.cases.empty()) {
+      throw CLI::ValidationError("--case", "suite '" + suite.name + "' has no case '" + args.only_case + "'");
+    }
+  }
+  for (auto& c : suite.cases) {
+    if (args.cycles) {
+      c.cycles = *args.cycles;
+      c.duration.reset();
+    }
+    if (args.retries) c.retries = *args.retries;
+  }
+  return suite;
+}
+
+int run(const RunArgs& args) {
+  const rig::CaseRegistry registry = rig::make_builtin_registry();
+  rig::Bench bench;
+  rig::Suite suite;
+  try {
+    bench = rig::load_bench(args.bench);
+    suite = make_suite(args, registry);
+  } catch (const rig::ValidationError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitDataError;
+  } catch (const rig::InputError& e) {
+    std::cerr << "tapbench run: " << e.what() << "\n";
+    return kExitNoInput;
+  } catch (const CLI::ValidationError& e) {
+    std::cerr << "tapbench run: " << e.what() << "\n";
+    return kExitUsage;
+  }
+
+  const Clock& clock = RealClock::instance();
+  const std::filesystem::path dir =
+      args.out.empty() ? rig::default_run_folder(clock, suite.name) : std::filesystem::path(args.out);
+  try {
+    rig::prepare_run_folder(dir);
+  } catch (const rig::RunFolderError& e) {
+    std::cerr << "tapbench run: " << e.what() << "\n";
+    return kExitIoError;
+  }
+
+  rig::SecretRegistry secrets;
+  std::unique_ptr<rig::RunRecordWriter> record;
+  try {
+    record = std::make_unique<rig::RunRecordWriter>(
+        dir / rig::kRunRecordFile, secrets,
+        rig::RunHeader{"", "", "", "", TAPBENCH_VERSION, hostname(), rig::iso8601(clock.system_now())});
+  } catch (const std::exception& e) {
+    std::cerr << "tapbench run: " << e.what() << "\n";
+    return kExitIoError;
+  }
+  rig::ProgressPrinter progress(std::cerr, clock, rig::is_terminal(STDERR_FILENO),
+                                rig::color_allowed(STDERR_FILENO));
+  rig::ObserverList observers;
+  observers.add(*record);
+  observers.add(progress);
+
+  rig::Runner runner(clock, registry, secrets, observers);
+  record->on_write_error([&runner](const std::string& why) {
+    std::cerr << "tapbench run: " << why << " — stopping the run\n";
+    runner.request_stop();
+  });
+  rig::RunOptions options;
+  options.run_dir = dir;
+  g_running.store(&runner);
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  const rig::RunResult result = runner.run(bench, suite, options);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  g_running.store(nullptr);
+
+  try {
+    rig::write_reports(dir, record->data());
+  } catch (const rig::RunFolderError& e) {
+    std::cerr << "tapbench run: " << e.what() << "\n";
+    return kExitIoError;
+  }
+  std::cerr << "tapbench: run folder " << dir.string()
+            << " (run.jsonl, junit.xml, summary.txt, summary.json)\n";
+  if (!record->write_error().empty()) return kExitIoError;
+  if (result.interrupted) return kExitInterrupted;
+  return rig::run_exit_code(result);
+}
+
+int list_cases(bool verbose) {
+  const rig::CaseRegistry registry = rig::make_builtin_registry();
+  std::size_t width = 0;
+  for (const auto& e : registry.entries())
+    width = std::max(width, e.info.id.size());
+  for (const auto& e : registry.entries()) {
+    std::cout << e.info.id << std::string(width + 2 - e.info.id.size(), ' ')
+              << (e.factory ? "runnable " : "planned  ") << e.info.title << "\n";
+    if (verbose) {
+      std::cout << std::string(width + 2, ' ') << "patent: " << e.info.patent << "\n";
+      std::cout << std::string(width + 2, ' ') << "phases:";
+      for (const auto& p : e.info.phases)
+        std::cout << " " << p;
+      std::cout << "\n";
+      if (!e.factory) std::cout << std::string(width + 2, ' ') << "SKIP: " << e.unavailable_reason << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int report(const std::string& dir) {
+  rig::RunData data;
+  try {
+    data = rig::read_run_record(std::filesystem::path(dir) / rig::kRunRecordFile);
+  } catch (const std::exception& e) {
+    std::cerr << "tapbench report: " << e.what() << "\n";
+    return std::filesystem::exists(std::filesystem::path(dir) / rig::kRunRecordFile) ? kExitDataError
+                                                                                     : kExitNoInput;
+  }
+  try {
+    rig::write_reports(dir, data);
+  } catch (const rig::RunFolderError& e) {
+    std::cerr << "tapbench report: " << e.what() << "\n";
+    return kExitIoError;
+  }
+  std::cout << rig::render_summary_text(data);
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_run_commands(CLI::App& app, CommandResult& result) {
+  auto args = std::make_shared<RunArgs>();
+  auto* run_cmd = app.add_subcommand(
+      "run",
+      "Run a suite (or one case) on a bench as timed cycles; write the run folder.\n"
+      "Exit: 0 all passed, 1 passed only on retry, 2 failures, 3 bench/infrastructure error or nothing ran,\n"
+      "64+ usage/input errors, 130 interrupted.");
+  run_cmd->add_option("--bench,-b", args->bench, "bench file, or a built-in bench: sim, hwsim, lab-example")
+      ->capture_default_str();
+  run_cmd->add_option(
+      "--suite,-s", args->suite,
+      "suite file, or a built-in suite: smoke, nightly, soak, load (default: smoke, or only --case)");
+  run_cmd->add_option("--case,-c", args->only_case, "run only this case (`tapbench list`)");
+  run_cmd->add_option("--cycles,-n", args->cycles, "cycles per case (overrides the suite)")
+      ->check(CLI::Range(1, 10'000'000));
+  run_cmd->add_option("--retries", args->retries, "ERROR retries per cycle (overrides the suite)")
+      ->check(CLI::Range(0, 10));
+  run_cmd->add_option("--out,-o", args->out,
+                      "run folder (default: runs/<UTC time>-<suite>); must not hold a run");
+  run_cmd->callback([args, &result] { result.exit_code = run(*args); });
+
+  auto verbose = std::make_shared<bool>(false);
+  auto* list_cmd = app.add_subcommand("list", "List the cases of this build: ID, runnable or planned, title");
+  list_cmd->add_flag("--verbose,-v", *verbose, "also the patent steps, phases, and why a planned case skips");
+  list_cmd->callback([verbose, &result] { result.exit_code = list_cases(*verbose); });
+
+  auto dir = std::make_shared<std::string>();
+  auto* report_cmd = app.add_subcommand(
+      "report",
+      "Rewrite junit.xml and the summaries of a run folder from its run.jsonl (e.g. after a crash) "
+      "and print the summary");
+  report_cmd->add_option("RUN_DIR", *dir, "a run folder")->required();
+  report_cmd->callback([dir, &result] { result.exit_code = report(*dir); });
+}
+
+void register_rig_commands(CLI::App& app, CommandResult& result) {
+  register_run_commands(app, result);
+  register_validate_commands(app, result);
+}
+
+}  // namespace tapbench::cli
