@@ -37,12 +37,13 @@ void check_result(const Result<T>& r, std::size_t input_size) {
   }
 }
 
-void exercise(const Bytes& input, Tally& tally) {
+// `deep` also runs describe() and annotate() (the slow, string-building part) on the input.
+void exercise(const Bytes& input, Tally& tally, bool deep) {
   auto m = decode_message(input);
   if (!m.ok()) {
     ++tally.rejected;
     check_result(m, input.size());
-    if (annotate(input).ok()) ++tally.bad_errors;
+    if (deep && annotate(input).ok()) ++tally.bad_errors;
     check_result(handover::parse_tap_message(ByteView(input)), input.size());
     return;
   }
@@ -58,7 +59,7 @@ void exercise(const Bytes& input, Tally& tally) {
     check_result(decode_printer_record(r), input.size());
   }
   check_result(handover::parse_tap_message(*m), input.size());
-  if (describe(*m).empty() || !annotate(input).ok()) ++tally.bad_errors;
+  if (deep && (describe(*m).empty() || !annotate(input).ok())) ++tally.bad_errors;
   auto again = encode_message(*m);
   if (again.ok()) {
     auto back = decode_message(*again);
@@ -104,17 +105,17 @@ TEST_CASE(
   tally_now = &tally;
   for (const Bytes& seed : seeds) {
     for (std::size_t n = 0; n < seed.size(); ++n)
-      exercise(Bytes(seed.begin(), seed.begin() + n), tally);
+      exercise(Bytes(seed.begin(), seed.begin() + n), tally, true);
     for (std::size_t i = 0; i < seed.size(); ++i) {
       for (int bit = 0; bit < 8; ++bit) {
         Bytes m = seed;
         m[i] ^= static_cast<std::uint8_t>(1u << bit);
-        exercise(m, tally);
+        exercise(m, tally, bit == static_cast<int>(i % 8));  // every byte once deep, every bit position
       }
       for (std::uint8_t v : {0x00, 0xFF}) {
         Bytes m = seed;
         m[i] = v;
-        exercise(m, tally);
+        exercise(m, tally, false);
       }
     }
   }
