@@ -3,10 +3,12 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "drivers/wifi/credentials.hpp"
+#include "drivers/wifi/dhcp.hpp"
 #include "drivers/wifi/link_phase.hpp"
 
 namespace tapbench::wifi {
@@ -14,6 +16,7 @@ namespace tapbench::wifi {
 struct ApConfig {
   WifiCredentials credentials;
   int channel = 6;
+  std::optional<DhcpPool> dhcp_server = std::nullopt;  // serve addresses on the AP's interface once it is up
 };
 
 // A station that completed its 4-way handshake with an AP or P2P GO (AP-STA-CONNECTED).

@@ -20,8 +20,12 @@ std::string status_value(std::string_view reply, std::string_view key) {
   return "";
 }
 
-HostapdAccessPoint::HostapdAccessPoint(std::string ctrl_socket, const Clock& clock)
-    : ctrl_socket_(std::move(ctrl_socket)), clock_(clock) {}
+std::string ifname_of(const std::string& ctrl_socket) {
+  return ctrl_socket.substr(ctrl_socket.rfind('/') + 1);
+}
+
+HostapdAccessPoint::HostapdAccessPoint(std::string ctrl_socket, const Clock& clock, std::string netns)
+    : ctrl_socket_(std::move(ctrl_socket)), clock_(clock), netns_(std::move(netns)) {}
 
 HostapdAccessPoint::~HostapdAccessPoint() = default;
 
@@ -73,10 +77,14 @@ ApUp HostapdAccessPoint::start(const ApConfig& config, milliseconds timeout) {
   up.bssid = status_value(status, "bssid[0]");
   auto f = status_value(status, "freq");
   up.freq_mhz = f.empty() || f == "0" ? freq : std::stoi(f);
+  dhcp_.reset();
+  if (config.dhcp_server)
+    dhcp_ = std::make_unique<BusyboxDhcpServer>(ifname_of(ctrl_socket_), *config.dhcp_server, netns_);
   return up;
 }
 
 void HostapdAccessPoint::stop() {
+  dhcp_.reset();
   auto& c = ctrl();
   if (status_value(c.request("STATUS"), "state") != "ENABLED") return;
   c.request_ok("DISABLE");

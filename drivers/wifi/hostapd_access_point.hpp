@@ -7,14 +7,16 @@
 #include <string>
 
 #include "drivers/wifi/access_point.hpp"
+#include "drivers/wifi/dhcp.hpp"
 #include "drivers/wifi/wpa_ctrl.hpp"
 
 namespace tapbench::wifi {
 
 class HostapdAccessPoint final : public AccessPoint {
  public:
-  // `ctrl_socket`: hostapd's ctrl_interface directory + "/" + interface name.
-  HostapdAccessPoint(std::string ctrl_socket, const Clock& clock);
+  // `ctrl_socket`: hostapd's ctrl_interface directory + "/" + interface name (the DHCP server, if asked
+  // for, serves that interface, in network namespace `netns` when not empty).
+  HostapdAccessPoint(std::string ctrl_socket, const Clock& clock, std::string netns = "");
   ~HostapdAccessPoint() override;
 
   ApUp start(const ApConfig& config, std::chrono::milliseconds timeout) override;
@@ -27,8 +29,13 @@ class HostapdAccessPoint final : public AccessPoint {
 
   std::string ctrl_socket_;
   const Clock& clock_;
+  std::string netns_;
   std::unique_ptr<WpaCtrl> ctrl_;
+  std::unique_ptr<BusyboxDhcpServer> dhcp_;
 };
+
+// The interface name of a control socket path: "/run/hostapd/wlan0" → "wlan0".
+std::string ifname_of(const std::string& ctrl_socket);
 
 // Waits on an attached control socket for "AP-STA-CONNECTED <mac>" (hostapd, or a wpa_supplicant GO's
 // group interface).

@@ -12,12 +12,27 @@ using std::chrono::milliseconds;
 // --- the air
 // ------------------------------------------------------------------------------------------------
 
-std::string LinkModelAir::add(const WifiCredentials& credentials, int freq_mhz) {
+std::string LinkModelAir::add(const WifiCredentials& credentials, int freq_mhz,
+                              std::optional<DhcpPool> dhcp) {
   std::lock_guard lock(mutex_);
   char bssid[18];
   std::snprintf(bssid, sizeof(bssid), "02:00:00:00:%02x:00", next_id_++ & 0xff);
-  networks_.push_back({bssid, credentials, freq_mhz, {}, {}});
+  networks_.push_back({bssid, credentials, freq_mhz, {}, {}, std::move(dhcp), 0});
   return bssid;
+}
+
+std::optional<std::string> LinkModelAir::lease(const std::string& bssid) {
+  std::lock_guard lock(mutex_);
+  for (auto& n : networks_) {
+    if (n.bssid != bssid || !n.dhcp) continue;
+    // Pools are within one /24 here: vary the last octet from `first` to `last`.
+    auto prefix = n.dhcp->first.substr(0, n.dhcp->first.rfind('.') + 1);
+    int first = std::stoi(n.dhcp->first.substr(prefix.size()));
+    int last = std::stoi(n.dhcp->last.substr(n.dhcp->last.rfind('.') + 1));
+    if (first + n.leases > last) return std::nullopt;
+    return prefix + std::to_string(first + n.leases++);
+  }
+  return std::nullopt;
 }
 
 void LinkModelAir::remove(const std::string& bssid) {
@@ -133,7 +148,7 @@ ApUp LinkModelAccessPoint::start(const ApConfig& config, milliseconds timeout) {
                     "link-model AP did not come up within " + std::to_string(timeout.count()) + " ms",
                     up.phases);
   }
-  bssid_ = air_.add(config.credentials, freq);
+  bssid_ = air_.add(config.credentials, freq, config.dhcp_server);
   reported_ = 0;
   up.bssid = bssid_;
   up.freq_mhz = freq;
@@ -178,7 +193,7 @@ GoUp LinkModelP2pGroupOwner::start(const GoConfig& config, milliseconds timeout)
                     "link-model P2P GO did not come up within " + std::to_string(timeout.count()) + " ms",
                     up.phases);
   }
-  bssid_ = air_.add(config.credentials, config.freq_mhz);
+  bssid_ = air_.add(config.credentials, config.freq_mhz, config.dhcp_server);
   reported_ = 0;
   up.group_ifname = "model-go-0";
   up.ssid = config.credentials.ssid;
@@ -263,6 +278,25 @@ Joined LinkModelStation::join(const JoinRequest& req) {
   joined.freq_mhz = network->freq_mhz;
   phases.push_back({LinkPhase::kConnected, clock_.monotonic_now(),
                     "link-model: CTRL-EVENT-CONNECTED - Connection to " + network->bssid + " completed"});
+  if (req.obtain_address) {
+    auto ip = air_.lease(network->bssid);
+    if (!ip) {
+      // udhcpc keeps sending DISCOVERs until its timeout (or the join's deadline, whichever is first).
+      auto give_up = std::min(clock_.monotonic_now() + req.dhcp_timeout, deadline);
+      wait_until_(give_up);
+      leave();
+      throw WifiError(WifiErrc::kDhcpFailed,
+                      what + "no DHCP lease within " + std::to_string(req.dhcp_timeout.count()) +
+                          " ms (link-model: the network serves no addresses)",
+                      phases);
+    }
+    if (!pass(clock_, wait_until_, timing_.dhcp, deadline)) {
+      leave();
+      throw timeout("DHCP");
+    }
+    joined.ip_address = *ip;
+    phases.push_back({LinkPhase::kIpAddress, clock_.monotonic_now(), "link-model: DHCP lease ip=" + *ip});
+  }
   return joined;
 }
 

@@ -2,7 +2,8 @@
 // model, not a radio: no 802.11 frames, no hostapd, no wpa_supplicant. It keeps what matters to the rig:
 // - the same roles (AccessPoint, P2pGroupOwner, Station) and the same phases in the same order;
 // - the same typed errors: the station checks the passphrase like the AP's 4-way handshake would
-//   (constant-time compare) → kWrongPassphrase; an SSID absent from the air (or on another channel than the
+//   (constant-time compare) → kWrongPassphrase; no DHCP pool on the network → kDhcpFailed after the DHCP
+//   timeout; an SSID absent from the air (or on another channel than the
 //   one given) → kNetworkNotFound after the join's timeout; a join that cannot finish in time → kTimeout;
 // - modelled durations (LinkModelTiming) taken from what real daemons measured on mac80211_hwsim
 //   (docs/RADIO-LAB.md), which pass on the injected clock through a WaitUntil (sleep_on() on a real clock,
@@ -29,6 +30,7 @@ struct LinkModelTiming {
   std::chrono::milliseconds scan_all_channels{4000};  // full scan (join with full scan: ≈ 4.3 s)
   std::chrono::milliseconds association{60};
   std::chrono::milliseconds handshake{40};  // 4-way handshake
+  std::chrono::milliseconds dhcp{100};      // DISCOVER → ACK with busybox udhcpc/udhcpd
 };
 
 // The modelled air: which networks beacon where, with which credentials, and who is associated.
@@ -41,9 +43,14 @@ class LinkModelAir {
     int freq_mhz = 0;
     std::vector<std::string> stations;
     std::vector<StationJoined> joins;  // every completed join, in order (what AP-STA-CONNECTED would say)
+    std::optional<DhcpPool> dhcp;      // the AP / GO serves addresses
+    int leases = 0;
   };
   // Puts a network on the air; returns its (locally administered) BSSID.
-  std::string add(const WifiCredentials& credentials, int freq_mhz);
+  std::string add(const WifiCredentials& credentials, int freq_mhz,
+                  std::optional<DhcpPool> dhcp = std::nullopt);
+  // The next address of the network's pool; nullopt when it serves none (or the pool is exhausted).
+  std::optional<std::string> lease(const std::string& bssid);
   void remove(const std::string& bssid);
   // The network beaconing `ssid` (on `freq_mhz` when given).
   std::optional<Network> find(const std::string& ssid, std::optional<int> freq_mhz) const;

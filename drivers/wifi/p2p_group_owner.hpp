@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ namespace tapbench::wifi {
 struct GoConfig {
   WifiCredentials credentials;  // SSID must be a P2P SSID: "DIRECT-" + 2 characters + optional postfix
   int freq_mhz = 2437;          // operating channel (the one the handover message announces)
+  std::optional<DhcpPool> dhcp_server = std::nullopt;  // serve addresses on the group interface once it is up
 };
 
 struct GoUp {

@@ -86,6 +86,7 @@ GoUp SupplicantP2pGroupOwner::start(const GoConfig& config, milliseconds timeout
   auto dir = ctrl_socket_.substr(0, ctrl_socket_.rfind('/') + 1);
   group_ctrl_ = std::make_unique<WpaCtrl>(dir + group_ifname_, clock_);
   group_ctrl_->attach();
+  if (config.dhcp_server) dhcp_ = std::make_unique<BusyboxDhcpServer>(group_ifname_, *config.dhcp_server);
   return up;
 }
 
@@ -95,6 +96,7 @@ StationJoined SupplicantP2pGroupOwner::wait_station(milliseconds timeout) {
 }
 
 void SupplicantP2pGroupOwner::stop() {
+  dhcp_.reset();
   group_ctrl_.reset();
   if (!ctrl_) return;
   if (!group_ifname_.empty()) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "drivers/wifi/dhcp.hpp"
 #include "drivers/wifi/p2p_group_owner.hpp"
 #include "drivers/wifi/wpa_ctrl.hpp"
 
@@ -30,6 +31,7 @@ class SupplicantP2pGroupOwner final : public P2pGroupOwner {
   const Clock& clock_;
   std::unique_ptr<WpaCtrl> ctrl_;
   std::unique_ptr<WpaCtrl> group_ctrl_;
+  std::unique_ptr<BusyboxDhcpServer> dhcp_;
   std::optional<int> network_id_;
   std::string group_ifname_;
 };

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "drivers/wifi/dhcp.hpp"
 #include "drivers/wifi/hostapd_access_point.hpp"
 #include "drivers/wifi/wifi_error.hpp"
 
@@ -19,8 +20,8 @@ int add_network(WpaCtrl& ctrl) {
   return id;
 }
 
-SupplicantStation::SupplicantStation(std::string ctrl_socket, const Clock& clock)
-    : ctrl_socket_(std::move(ctrl_socket)), clock_(clock) {}
+SupplicantStation::SupplicantStation(std::string ctrl_socket, const Clock& clock, std::string netns)
+    : ctrl_socket_(std::move(ctrl_socket)), clock_(clock), netns_(std::move(netns)) {}
 
 SupplicantStation::~SupplicantStation() {
   try {
@@ -131,6 +132,16 @@ Joined SupplicantStation::join(const JoinRequest& req) {
       joined.bssid = status_value(status, "bssid");
       auto f = status_value(status, "freq");
       joined.freq_mhz = f.empty() ? 0 : std::stoi(f);
+      if (req.obtain_address) {
+        try {
+          auto lease = obtain_lease(ifname_of(ctrl_socket_), netns_, req.dhcp_timeout);
+          joined.ip_address = lease.ip;
+          phases.push_back({LinkPhase::kIpAddress, clock_.monotonic_now(), "DHCP lease ip=" + lease.ip});
+        } catch (const WifiError& err) {
+          c.request("DISCONNECT");
+          throw fail(WifiErrc::kDhcpFailed, err.what());
+        }
+      }
       return joined;
     }
   }

@@ -3,7 +3,7 @@
 // attached event stream into phase stamps:
 //   CTRL-EVENT-SCAN-STARTED → scan-started        CTRL-EVENT-SCAN-RESULTS → scan-results
 //   "Trying to associate with" → associating       "Associated with" → associated
-//   CTRL-EVENT-CONNECTED → connected (4-way handshake done)
+//   CTRL-EVENT-CONNECTED → connected (4-way handshake done)   DHCP lease (busybox udhcpc) → ip-address
 // and failures into typed errors: CTRL-EVENT-SSID-TEMP-DISABLED reason=WRONG_KEY → kWrongPassphrase,
 // scans without the SSID until the deadline (CTRL-EVENT-NETWORK-NOT-FOUND) → kNetworkNotFound,
 // CTRL-EVENT-ASSOC-REJECT until the deadline → kAssociationRejected, CTRL-EVENT-TERMINATING → kDaemonGone.
@@ -21,7 +21,8 @@ namespace tapbench::wifi {
 
 class SupplicantStation final : public Station {
  public:
-  SupplicantStation(std::string ctrl_socket, const Clock& clock);
+  // `netns`: the network namespace the station's interface lives in (for DHCP), empty for the current one.
+  SupplicantStation(std::string ctrl_socket, const Clock& clock, std::string netns = "");
   ~SupplicantStation() override;
 
   Joined join(const JoinRequest& request) override;
@@ -33,6 +34,7 @@ class SupplicantStation final : public Station {
 
   std::string ctrl_socket_;
   const Clock& clock_;
+  std::string netns_;
   std::unique_ptr<WpaCtrl> ctrl_;
   std::optional<int> network_id_;
 };

@@ -45,7 +45,8 @@ WaitUntil wait_of(const WifiEnvironment& env) {
 
 std::unique_ptr<AccessPoint> make_access_point(const WifiRoleConfig& config, const WifiEnvironment& env) {
   if (config.backend == WifiBackend::kHostap) {
-    return std::make_unique<HostapdAccessPoint>(ctrl_socket_of(config, "access point"), env.clock);
+    return std::make_unique<HostapdAccessPoint>(ctrl_socket_of(config, "access point"), env.clock,
+                                                config.netns);
   }
   return std::make_unique<LinkModelAccessPoint>(air_of(env, "access point"), env.clock, wait_of(env),
                                                 env.timing);
@@ -62,7 +63,7 @@ std::unique_ptr<P2pGroupOwner> make_p2p_group_owner(const WifiRoleConfig& config
 
 std::unique_ptr<Station> make_station(const WifiRoleConfig& config, const WifiEnvironment& env) {
   if (config.backend == WifiBackend::kHostap) {
-    return std::make_unique<SupplicantStation>(ctrl_socket_of(config, "station"), env.clock);
+    return std::make_unique<SupplicantStation>(ctrl_socket_of(config, "station"), env.clock, config.netns);
   }
   return std::make_unique<LinkModelStation>(
       air_of(env, "station"), env.clock, wait_of(env), env.timing,

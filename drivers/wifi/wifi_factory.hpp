@@ -23,6 +23,7 @@ struct WifiRoleConfig {
   WifiBackend backend = WifiBackend::kLinkModel;
   std::string ctrl_socket;  // hostap: the daemon's ctrl_interface dir + "/" + interface (required)
   std::string station_mac;  // link-model station: its MAC (default 02:00:00:00:ff:01)
+  std::string netns = "";   // hostap: network namespace of the role's interface (DHCP runs there)
 };
 
 // Everything the link-model backends of one bench share: the modelled air, the clock they stamp phases

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Radio-lab check (runs inside the VM): starts the real daemons on 3 mac80211_hwsim radios, then runs the
-# drivers/wifi roles' radio test (integration_wifi_radio, put in /opt/tapbench/bin by `radio-lab run --bin`).
+# drivers/wifi roles' radio test (DHCP by busybox udhcpd/udhcpc) (integration_wifi_radio, put in /opt/tapbench/bin by `radio-lab run --bin`).
 #   wlan0: hostapd (the router)   wlan1: wpa_supplicant station, own netns   wlan2: wpa_supplicant P2P (GO)
 # Phase timestamps: /share/wifi-phases.tsv; daemon logs: /share/*.log.
 set -u
@@ -46,7 +46,7 @@ i=0; while [ ! -S /run/p2p/p2p-dev-wlan2 ] && [ $i -lt 100 ]; do i=$((i+1)); sle
 [ -S /run/p2p/p2p-dev-wlan2 ] && go=/run/p2p/p2p-dev-wlan2
 
 : >$out/wifi-phases.tsv
-RADIO_AP_CTRL=/run/hostapd/wlan0 RADIO_AP_PID=$ap_pid RADIO_STA_CTRL=/run/sta/wlan1 RADIO_GO_CTRL=$go \
+RADIO_AP_CTRL=/run/hostapd/wlan0 RADIO_AP_PID=$ap_pid RADIO_STA_CTRL=/run/sta/wlan1 RADIO_STA_NETNS=sta RADIO_GO_CTRL=$go \
   RADIO_PHASES_OUT=$out/wifi-phases.tsv integration_wifi_radio --no-version --duration=true "$@"
 rc=$?
 echo "--- phases (scenario, phase, ms since requested)"

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iomanip>
 
+#include "drivers/wifi/child_process.hpp"
 #include "drivers/wifi/hostapd_access_point.hpp"
 #include "drivers/wifi/supplicant_p2p_group_owner.hpp"
 #include "drivers/wifi/supplicant_station.hpp"
@@ -20,7 +21,7 @@ using namespace std::chrono_literals;
 namespace {
 
 struct Lab {
-  std::string ap, sta, go, phases_out;
+  std::string ap, sta, go, phases_out, sta_netns;
 };
 
 std::optional<Lab> lab() {
@@ -29,7 +30,8 @@ std::optional<Lab> lab() {
   const char* go = std::getenv("RADIO_GO_CTRL");
   const char* out = std::getenv("RADIO_PHASES_OUT");
   if (!ap || !sta || !go) return std::nullopt;
-  return Lab{ap, sta, go, out ? out : "/dev/null"};
+  const char* netns = std::getenv("RADIO_STA_NETNS");
+  return Lab{ap, sta, go, out ? out : "/dev/null", netns ? netns : ""};
 }
 
 #define TAPBENCH_REQUIRE_RADIO_LAB(var)                                                        \
@@ -71,18 +73,22 @@ const WifiCredentials kRouter{"tapbench-router", "router passphrase 1"};
 
 }  // namespace
 
-TEST_CASE("radio: hostapd AP up, a station joins on the known channel through every phase") {
+TEST_CASE("radio: hostapd AP up, a station joins on the known channel through every phase, DHCP, ping") {
   TAPBENCH_REQUIRE_RADIO_LAB(l);
   const auto& clock = RealClock::instance();
   HostapdAccessPoint ap(l.ap, clock);
-  auto up = ap.start({kRouter, 6}, 10s);
+  auto up = ap.start({kRouter, 6, DhcpPool{}}, 10s);
   record(l, "ap-start", up.phases);
   CHECK(up.freq_mhz == 2437);
   CHECK(up.bssid.size() == 17);
 
-  SupplicantStation sta(l.sta, clock);
-  auto joined = sta.join({kRouter, 2437, 20s});
+  SupplicantStation sta(l.sta, clock, l.sta_netns);
+  auto joined = sta.join({kRouter, 2437, 20s, true, 10s});
   record(l, "station-joins-ap", joined.phases);
+  CHECK(joined.ip_address.starts_with("192.168.77."));
+  // IP traffic really crosses the simulated air (the station's radio is in its own namespace).
+  auto ping = run_bounded(in_netns(l.sta_netns, {"ping", "-c", "1", "-W", "3", "192.168.77.1"}), 5s);
+  CHECK_MESSAGE(ping.exit_status == 0, ping.output);
   CHECK(joined.bssid == up.bssid);
   CHECK(joined.freq_mhz == 2437);
   CHECK(ordered(joined.phases));
@@ -92,8 +98,9 @@ TEST_CASE("radio: hostapd AP up, a station joins on the known channel through ev
   CHECK(first_of(joined.phases, LinkPhase::kScanStarted));
   CHECK(first_of(joined.phases, LinkPhase::kScanResults));
   // The radio-level tail, in the order 802.11 mandates.
-  CHECK(std::vector<LinkPhase>(k.end() - 3, k.end()) ==
-        std::vector<LinkPhase>{LinkPhase::kAssociating, LinkPhase::kAssociated, LinkPhase::kConnected});
+  CHECK(std::vector<LinkPhase>(k.end() - 4, k.end()) ==
+        std::vector<LinkPhase>{LinkPhase::kAssociating, LinkPhase::kAssociated, LinkPhase::kConnected,
+                               LinkPhase::kIpAddress});
   // hostapd sees the station: AP-STA-CONNECTED with the station's MAC, after the station's connected stamp
   // is not guaranteed (two daemons, two sockets), but within the join.
   CHECK(ap.stations().size() == 1);
@@ -141,7 +148,8 @@ TEST_CASE("radio: autonomous P2P GO with fixed credentials; a legacy station joi
   const auto& clock = RealClock::instance();
   SupplicantP2pGroupOwner go(l.go, clock);
   const WifiCredentials group{"DIRECT-tb-printer", "handover-passphrase"};
-  auto up = go.start({group, 2437}, 10s);
+  DhcpPool p2p_pool{"192.168.49.1/24", "192.168.49.10", "192.168.49.50", "255.255.255.0"};
+  auto up = go.start({group, 2437, p2p_pool}, 10s);
   record(l, "p2p-go-start", up.phases);
   CHECK(up.ssid == group.ssid);
   CHECK(up.freq_mhz == 2437);
@@ -149,10 +157,11 @@ TEST_CASE("radio: autonomous P2P GO with fixed credentials; a legacy station joi
   for (const auto& p : up.phases)
     CHECK(p.detail.find(group.passphrase) == std::string::npos);
 
-  SupplicantStation phone(l.sta, clock);
-  auto joined = phone.join({group, 2437, 20s});
+  SupplicantStation phone(l.sta, clock, l.sta_netns);
+  auto joined = phone.join({group, 2437, 20s, true, 10s});
   record(l, "station-joins-go", joined.phases);
-  CHECK(kinds(joined.phases).back() == LinkPhase::kConnected);
+  CHECK(kinds(joined.phases).back() == LinkPhase::kIpAddress);
+  CHECK(joined.ip_address.starts_with("192.168.49."));
   // The printer side: the GO's group interface reports the phone.
   auto seen = go.wait_station(5s);
   CHECK(seen.mac.size() == 17);
@@ -161,12 +170,31 @@ TEST_CASE("radio: autonomous P2P GO with fixed credentials; a legacy station joi
   go.stop();
 }
 
+TEST_CASE("radio: a group without a DHCP server → kDhcpFailed after the link came up") {
+  TAPBENCH_REQUIRE_RADIO_LAB(l);
+  const auto& clock = RealClock::instance();
+  SupplicantP2pGroupOwner go(l.go, clock);
+  const WifiCredentials group{"DIRECT-tb-nodhcp", "handover-passphrase"};
+  go.start({group, 2437}, 10s);
+  SupplicantStation phone(l.sta, clock, l.sta_netns);
+  try {
+    phone.join({group, 2437, 20s, true, 2s});
+    FAIL("got a lease from a group without a DHCP server");
+  } catch (const WifiError& e) {
+    record(l, "dhcp-failed", e.phases());
+    CHECK(e.code() == WifiErrc::kDhcpFailed);
+    CHECK(first_of(e.phases(), LinkPhase::kConnected));
+    CHECK_FALSE(first_of(e.phases(), LinkPhase::kIpAddress));
+  }
+  go.stop();
+}
+
 TEST_CASE("radio: hostapd killed → the station's role sees the link drop, the AP role kDaemonGone") {
   TAPBENCH_REQUIRE_RADIO_LAB(l);
   const auto& clock = RealClock::instance();
   HostapdAccessPoint ap(l.ap, clock);
   ap.start({kRouter, 6}, 10s);
-  SupplicantStation sta(l.sta, clock);
+  SupplicantStation sta(l.sta, clock, l.sta_netns);
   sta.join({kRouter, 2437, 20s});
 
   const char* pid = std::getenv("RADIO_AP_PID");

@@ -157,21 +157,51 @@ TEST_CASE("factory: backends by name, incomplete configs refused with what is mi
 
   Bench b;
   WifiEnvironment env{b.clock, &b.air, b.wait, b.timing};
-  auto ap = make_access_point({WifiBackend::kLinkModel, "", ""}, env);
-  auto sta = make_station({WifiBackend::kLinkModel, "", "02:00:00:00:bb:02"}, env);
+  auto ap = make_access_point({WifiBackend::kLinkModel, "", "", ""}, env);
+  auto sta = make_station({WifiBackend::kLinkModel, "", "02:00:00:00:bb:02", ""}, env);
   ap->start({{"home", "router-passphrase"}, 1}, 5s);
   sta->join({{"home", "router-passphrase"}, 2412, 10s});
   CHECK(ap->stations() == std::vector<std::string>{"02:00:00:00:bb:02"});
 
-  CHECK_THROWS_AS(make_station({WifiBackend::kHostap, "", ""}, env), WifiError);
+  CHECK_THROWS_AS(make_station({WifiBackend::kHostap, "", "", ""}, env), WifiError);
   WifiEnvironment no_air{b.clock, nullptr, b.wait, b.timing};
-  CHECK_THROWS_AS(make_p2p_group_owner({WifiBackend::kLinkModel, "", ""}, no_air), WifiError);
+  CHECK_THROWS_AS(make_p2p_group_owner({WifiBackend::kLinkModel, "", "", ""}, no_air), WifiError);
   // The hostap backend connects lazily: a missing daemon shows up at the first operation, as kNoDaemon.
-  auto real = make_access_point({WifiBackend::kHostap, "/nonexistent/ctrl/wlan0", ""}, env);
+  auto real = make_access_point({WifiBackend::kHostap, "/nonexistent/ctrl/wlan0", "", ""}, env);
   try {
     real->stop();
     FAIL("stopped an AP behind a socket that does not exist");
   } catch (const WifiError& e) {
     CHECK(e.code() == WifiErrc::kNoDaemon);
+  }
+}
+
+TEST_CASE("link model: DHCP after the handshake — a lease from the AP's pool, or kDhcpFailed without one") {
+  Bench b;
+  LinkModelAccessPoint ap(b.air, b.clock, b.wait, b.timing);
+  ApConfig with_dhcp{{"home", "router-passphrase"}, 6, DhcpPool{}};
+  ap.start(with_dhcp, 5s);
+  LinkModelStation first(b.air, b.clock, b.wait, b.timing, "02:00:00:00:aa:01");
+  LinkModelStation second(b.air, b.clock, b.wait, b.timing, "02:00:00:00:aa:02");
+  JoinRequest join{{"home", "router-passphrase"}, 2437, 10s, true, 3s};
+  auto a = first.join(join);
+  auto c = second.join(join);
+  CHECK(a.ip_address == "192.168.77.10");
+  CHECK(c.ip_address == "192.168.77.11");
+  CHECK(a.phases.back().phase == LinkPhase::kIpAddress);
+  CHECK(*elapsed_to(a.phases, LinkPhase::kIpAddress) - *elapsed_to(a.phases, LinkPhase::kConnected) ==
+        b.timing.dhcp);
+
+  LinkModelP2pGroupOwner go(b.air, b.clock, b.wait, b.timing);
+  go.start({{"DIRECT-xy-Printer", "go-passphrase"}, 2412}, 5s);  // no DHCP server
+  LinkModelStation phone(b.air, b.clock, b.wait, b.timing, "02:00:00:00:aa:03");
+  try {
+    phone.join({{"DIRECT-xy-Printer", "go-passphrase"}, 2412, 10s, true, 3s});
+    FAIL("got an address from a group that serves none");
+  } catch (const WifiError& e) {
+    CHECK(e.code() == WifiErrc::kDhcpFailed);
+    CHECK(first_of(e.phases(), LinkPhase::kConnected));  // the link itself came up
+    CHECK_FALSE(first_of(e.phases(), LinkPhase::kIpAddress));
+    CHECK(b.clock.monotonic_now() - *first_of(e.phases(), LinkPhase::kConnected) == 3s);  // udhcpc's timeout
   }
 }
