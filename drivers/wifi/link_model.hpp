@@ -30,7 +30,7 @@ struct LinkModelTiming {
   std::chrono::milliseconds scan_all_channels{4000};  // full scan (join with full scan: ≈ 4.3 s)
   std::chrono::milliseconds association{60};
   std::chrono::milliseconds handshake{40};  // 4-way handshake
-  std::chrono::milliseconds dhcp{100};      // DISCOVER → ACK with busybox udhcpc/udhcpd
+  std::chrono::milliseconds dhcp{280};      // connected → lease (busybox udhcpc/udhcpd): 0.27-0.29 s
 };
 
 // The modelled air: which networks beacon where, with which credentials, and who is associated.
