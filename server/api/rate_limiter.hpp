@@ -1,0 +1,35 @@
+// Per-client cap on refused token presentations (unknown, expired, replayed, malformed): after `limit`
+// refusals within a minute the client gets 429 until the minute is over. Guessing a 256-bit token is
+// hopeless anyway; this keeps scanners and broken clients from hammering the store. Monotonic time from the
+// injected Clock.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "protocol/clock/clock.hpp"
+
+namespace tapbench::server {
+
+class TokenFailureLimiter {
+ public:
+  TokenFailureLimiter(const Clock& clock, int limit_per_minute) : clock_(clock), limit_(limit_per_minute) {}
+
+  // Seconds until the client may try again, or 0 if it may now.
+  long retry_after(const std::string& client);
+  void failure(const std::string& client);
+
+ private:
+  struct Window {
+    MonotonicTime start{};
+    int failures = 0;
+  };
+  const Clock& clock_;
+  int limit_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Window> windows_;
+};
+
+}  // namespace tapbench::server

@@ -1,0 +1,35 @@
+// Maps HTTP requests to VendorService calls: parses JSON / form bodies, formats JSON / HTML, turns every
+// ApiError into {"error": {"code", "message"}} with its status. No sockets here (see http_server.hpp).
+#pragma once
+
+#include "protocol/clock/clock.hpp"
+#include "server/api/http_types.hpp"
+#include "server/api/rate_limiter.hpp"
+#include "server/service/config.hpp"
+#include "server/service/metrics.hpp"
+#include "server/service/vendor_service.hpp"
+
+namespace tapbench::server {
+
+class Router {
+ public:
+  Router(VendorService& service, Metrics& metrics, const Clock& clock, const HttpConfig& http);
+
+  // Never throws: internal failures become 500 {"error":{"code":"internal"}}; fills route/outcome for the
+  // log.
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  HttpResponse dispatch(const HttpRequest& request, std::string& route);
+
+  VendorService& service_;
+  Metrics& metrics_;
+  const Clock& clock_;
+  HttpConfig http_;
+  TokenFailureLimiter limiter_;
+};
+
+// "a=1&b=x%20y" → pairs (repeated keys kept in order). '+' is a space.
+std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
+
+}  // namespace tapbench::server

@@ -1,0 +1,160 @@
+// vendord: the local vendor server (the patent's server 30). See docs/API.md.
+//   vendord --db PATH --listen ADDR:PORT [--config FILE] [overrides]
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "protocol/clock/clock.hpp"
+#include "server/api/http_server.hpp"
+#include "server/api/router.hpp"
+#include "server/service/vendor_service.hpp"
+#include "server/store/sqlite_store.hpp"
+
+namespace {
+
+std::mutex log_mutex;
+
+void log_line(const std::string& line) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::lock_guard lock(log_mutex);
+  std::cerr << stamp << " vendord: " << line << '\n';
+}
+
+// Written via a temporary file and rename, so a poller never reads a partial port number.
+void write_port_file(const std::string& path, std::uint16_t port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << port << '\n';
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tapbench;
+  using namespace tapbench::server;
+
+  CLI::App app{
+      "vendord: local vendor server for tapbench (patent JP7615840B2 server 30): registration, SVWT/SVT,\n"
+      "free and paid charge with single-use CWTs, printer sync, ink notices, charge/exchange web pages,\n"
+      "Prometheus /metrics. API: docs/API.md."};
+  std::string db_path, listen, config_path, port_file;
+  std::optional<long> svwt_ttl, cwt_ttl, svt_idle, free_pages, ink_low, threads;
+  bool print_config = false;
+  app.add_option("--db", db_path, "SQLite database file (created and migrated if needed)")->required();
+  app.add_option("--listen", listen,
+                 "address to listen on, HOST:PORT (port 0 = any free port) [127.0.0.1:8080]");
+  app.add_option("--config", config_path,
+                 "YAML configuration file (token lifetimes, thresholds, HTTP limits)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--port-file", port_file, "write the bound port to this file once listening (for scripts)");
+  app.add_option("--svwt-ttl", svwt_ttl, "SVWT lifetime in seconds (overrides the config) [600]");
+  app.add_option("--cwt-ttl", cwt_ttl, "CWT lifetime in seconds [600]");
+  app.add_option("--svt-idle", svt_idle, "SVT idle lifetime in seconds [3600]");
+  app.add_option("--free-pages", free_pages, "pages of the one free charge per device [2000]");
+  app.add_option("--ink-low", ink_low, "ink percentage below which a replacement notice opens [15]");
+  app.add_option("--threads", threads, "HTTP I/O threads [2]");
+  app.add_flag("--print-config", print_config, "print the effective lifetimes and limits, then exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 64;
+  }
+
+  VendordConfig config;
+  try {
+    if (!config_path.empty()) config = load_config_file(config_path);
+    using std::chrono::seconds;
+    auto pos = [](const char* what, long v) {
+      if (v <= 0) throw std::invalid_argument(std::string{what} + " must be > 0");
+      return v;
+    };
+    if (svwt_ttl) config.service.svwt.ttl = seconds{pos("--svwt-ttl", *svwt_ttl)};
+    if (cwt_ttl) config.service.cwt.ttl = seconds{pos("--cwt-ttl", *cwt_ttl)};
+    if (svt_idle) config.service.svt.idle_ttl = seconds{pos("--svt-idle", *svt_idle)};
+    if (free_pages) {
+      if (*free_pages < 0) throw std::invalid_argument("--free-pages must be >= 0");
+      config.service.free_pages = *free_pages;
+    }
+    if (ink_low) {
+      if (*ink_low < 0 || *ink_low > 100) throw std::invalid_argument("--ink-low must be 0..100");
+      config.service.ink_low_percent = static_cast<int>(*ink_low);
+    }
+    if (threads) config.http.threads = static_cast<int>(pos("--threads", *threads));
+    if (!listen.empty()) config.http.listen = listen;
+    (void)parse_listen(config.http.listen);
+  } catch (const std::exception& e) {
+    std::cerr << "vendord: " << e.what() << '\n';
+    return 64;
+  }
+
+  auto opt = [](const std::optional<std::chrono::seconds>& s) {
+    return s ? std::to_string(s->count()) + "s" : std::string{"none"};
+  };
+  const std::string summary = "svwt.ttl=" + opt(config.service.svwt.ttl) +
+                              " cwt.ttl=" + opt(config.service.cwt.ttl) +
+                              " svt.idle_ttl=" + opt(config.service.svt.idle_ttl) +
+                              " free_pages=" + std::to_string(config.service.free_pages) +
+                              " ink_low_percent=" + std::to_string(config.service.ink_low_percent) +
+                              " threads=" + std::to_string(config.http.threads) +
+                              " body_limit=" + std::to_string(config.http.body_limit);
+  if (print_config) {
+    std::cout << summary << '\n';
+    return 0;
+  }
+
+  // Signals are taken synchronously by the main thread (sigtimedwait); the I/O threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  try {
+    const RealClock& clock = RealClock::instance();
+    auto store = open_sqlite_store({db_path});
+    Metrics metrics;
+    SandboxGateway gateway(config.service.payment_limit_cents);
+    VendorService service(*store, clock, config.service, gateway, &metrics);
+    Router router(service, metrics, clock, config.http);
+    HttpServer server(router, config.http, log_line);
+    server.start();
+    const auto [host, port_unused] = parse_listen(config.http.listen);
+    (void)port_unused;
+    log_line("database " + db_path + " (schema v" + std::to_string(sqlite_schema_version()) + ", WAL)");
+    log_line(summary);
+    if (!port_file.empty()) write_port_file(port_file, server.port());
+    std::cout << "vendord: listening on " << host << ":" << server.port() << std::endl;
+
+    const timespec purge_every{60, 0};
+    for (;;) {
+      const int sig = sigtimedwait(&signals, nullptr, &purge_every);
+      if (sig == SIGINT || sig == SIGTERM) {
+        log_line(std::string{"stopping on "} + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        break;
+      }
+      try {
+        service.purge();
+      } catch (const std::exception& e) {
+        log_line(std::string{"purge failed: "} + e.what());
+      }
+    }
+    server.stop();
+  } catch (const std::exception& e) {
+    std::cerr << "vendord: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}
