@@ -135,6 +135,24 @@ class HostapTokens(unittest.TestCase):
         wsc = self.only_wsc(decode(self.wpa_cli("wps_nfc_token", "NDEF")))
         self.assertEqual(len(wsc["oob_device_password"]["public_key_hash"]), 40)
 
+    def test_wpa_supplicant_reads_our_unregistered_tap_message(self):
+        # The other direction: the credential tapbench encodes is taken by the real WSC NFC reader code.
+        ssid, passphrase = "DIRECT-tb-interop", "wfd-pass-1234"
+        encoded = subprocess.run([TAPBENCH, "ndef", "encode", "--ssid", ssid, "--passphrase", passphrase,
+                                  "--go-mac", "02:11:22:33:44:55", "--channel", "6", "--pwt", "BCDFGHJK",
+                                  "--app", "dev.tapbench.manager", "--format", "hex"],
+                                 capture_output=True, text=True, timeout=30)
+        self.assertEqual(encoded.returncode, 0, encoded.stderr)
+        out = subprocess.run(["wpa_cli", "-p", "%s/wpas" % self.dir, "-i", "lo", "wps_nfc_tag_read",
+                              encoded.stdout.strip()], capture_output=True, text=True, timeout=10)
+        self.assertEqual(out.stdout.strip(), "OK")
+        networks = subprocess.run(["wpa_cli", "-p", "%s/wpas" % self.dir, "-i", "lo", "list_networks"],
+                                  capture_output=True, text=True, timeout=10).stdout
+        self.assertIn(ssid, networks)
+        psk = subprocess.run(["wpa_cli", "-p", "%s/wpas" % self.dir, "-i", "lo", "get_network", "0", "ssid"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+        self.assertEqual(psk, '"%s"' % ssid)
+
 
 if __name__ == "__main__":
     TAPBENCH = sys.argv.pop(1)
