@@ -10,12 +10,12 @@
 
 #include "protocol/clock/clock.hpp"
 #include "rig/bench/bench_loader.hpp"
+#include "rig/cases/builtin_cases.hpp"
 #include "rig/cli/exit_codes.hpp"
 #include "rig/cli/rig_commands.hpp"
 #include "rig/report/run_folder.hpp"
 #include "rig/report/run_record.hpp"
 #include "rig/report/summary.hpp"
-#include "rig/runner/case_registry.hpp"
 #include "rig/runner/progress.hpp"
 #include "rig/runner/runner.hpp"
 #include "rig/suite/suite_loader.hpp"
@@ -91,7 +91,7 @@ rig::Suite make_suite(const RunArgs& args, const rig::CaseRegistry& registry) {
 }
 
 int run(const RunArgs& args) {
-  const rig::CaseRegistry registry = rig::make_builtin_registry();
+  const rig::CaseRegistry registry = rig::make_case_registry();
   rig::Bench bench;
   rig::Suite suite;
   try {
@@ -163,7 +163,7 @@ int run(const RunArgs& args) {
 }
 
 int list_cases(bool verbose) {
-  const rig::CaseRegistry registry = rig::make_builtin_registry();
+  const rig::CaseRegistry registry = rig::make_case_registry();
   std::size_t width = 0;
   for (const auto& e : registry.entries())
     width = std::max(width, e.info.id.size());

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "rig/bench/bench_loader.hpp"
+#include "rig/cases/builtin_cases.hpp"
 #include "rig/cli/exit_codes.hpp"
 #include "rig/cli/rig_commands.hpp"
-#include "rig/runner/case_registry.hpp"
 #include "rig/suite/suite_loader.hpp"
 
 namespace tapbench::cli {
@@ -94,7 +94,7 @@ void register_validate_commands(CLI::App& app, CommandResult& result) {
       ->add_option("FILE", *suite_files, "suite file(s), or a built-in name (smoke, nightly, soak, load)")
       ->required();
   suite_validate->callback([suite_files, &result] {
-    const auto known = rig::make_builtin_registry().known();
+    const auto known = rig::make_case_registry().known();
     result.exit_code = validate_all(
         *suite_files, "suite validate", [&](const std::string& f) { return rig::load_suite(f, known); },
         [](const rig::Suite& s) {

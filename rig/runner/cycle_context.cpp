@@ -78,11 +78,16 @@ MonotonicTime CycleContext::phase_start() const {
 }
 
 void CycleContext::mark(std::string_view phase) {
-  mark(index_of(phase));
+  mark_at(index_of(phase), clock_.monotonic_now());
+}
+void CycleContext::mark(std::size_t index) {
+  mark_at(index, clock_.monotonic_now());
+}
+void CycleContext::mark_at(std::string_view phase, MonotonicTime at) {
+  mark_at(index_of(phase), at);
 }
 
-void CycleContext::mark(std::size_t index) {
-  const MonotonicTime now = clock_.monotonic_now();
+void CycleContext::mark_at(std::size_t index, MonotonicTime now) {
   if (index >= phases_.size())
     throw std::logic_error("case '" + case_id_ + "' marked a phase index out of range");
   if (index < next_) {
@@ -90,6 +95,10 @@ void CycleContext::mark(std::size_t index) {
                            "' out of order (after '" + phases_[next_ - 1] + "')");
   }
   const MonotonicTime from = phase_start();
+  if (now < from || now > clock_.monotonic_now()) {
+    throw std::logic_error("case '" + case_id_ + "' marked phase '" + phases_[index] +
+                           "' at an instant before the previous edge or in the future");
+  }
   // A phase whose predecessors were skipped gets their timeouts too.
   std::chrono::milliseconds limit{0};
   for (std::size_t i = next_; i <= index; ++i)

@@ -71,6 +71,10 @@ class CycleContext {
   // longer than its timeout or the cycle ran past its own, std::logic_error when out of order.
   void mark(std::size_t index);
   void mark(std::string_view phase);
+  // The same for an edge a driver already timestamped on the same Clock (NfcReader's TapTimestamps):
+  // `at` must not be before the previous edge nor after now (std::logic_error otherwise).
+  void mark_at(std::size_t index, MonotonicTime at);
+  void mark_at(std::string_view phase, MonotonicTime at);
 
   // The deadline of the phase in progress (the next edge), capped by the cycle's deadline.
   MonotonicTime deadline() const;

@@ -266,6 +266,25 @@ TEST_CASE("marking out of order is a bug of the case (ERROR case-bug)") {
         "case 'fake-tap' marked phase 'field_on' out of order (after 'target_found')");
 }
 
+TEST_CASE("mark_at takes an edge a driver already stamped on the same clock") {
+  Fixture f;
+  f.add_case("fake-tap", 1, 0);
+  f.script.cycle = [&](CycleContext& c, int) {
+    f.clock.advance(4ms);
+    const MonotonicTime stamped = f.clock.monotonic_now();  // what NfcReader::timestamps() would hold
+    f.clock.advance(3ms);
+    c.mark_at("field_on", stamped);
+    c.mark_at(1, f.clock.monotonic_now() + 1ms);  // in the future: a bug of the case
+  };
+  f.run();
+  const CycleRecord& r = f.recorder.cycles[0];
+  CHECK(r.phases[0].at == 4ms);
+  CHECK(r.failure_class == "case-bug");
+  CHECK(
+      r.reason ==
+      "case 'fake-tap' marked phase 'target_found' at an instant before the previous edge or in the future");
+}
+
 TEST_CASE("catalogued cases without an implementation are SKIPs with the reason; nothing ran exits 3") {
   Fixture f;
   f.registry.add_planned({"provisioning", "", "", {"field_on"}, {}}, "needs the terminal role");

@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""`tapbench run|list|report` and `tapbench bench|suite validate|show` as a user meets them: what they print,
+what they refuse, the run folder they write, and their exit codes (docs/BENCH.md).
+
+Usage: rig_cli_test.py PATH/TO/tapbench
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+TAPBENCH = None
+
+
+def tb(*args, env=None):
+    return subprocess.run([TAPBENCH] + list(args), capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, **(env or {})))
+
+
+class Validate(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_builtin_benches_and_suites_are_valid(self):
+        r = tb("bench", "validate", "sim", "hwsim", "lab-example")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("sim: OK — bench 'sim', 8 devices", r.stdout)
+        r = tb("suite", "validate", "smoke", "nightly", "soak", "load")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("load: OK — suite 'load', 1 case entries", r.stdout)
+
+    def test_show_prints_a_builtin_that_validates_as_a_file(self):
+        r = tb("bench", "show", "lab-example")
+        self.assertEqual(r.returncode, 0)
+        path = self.write("copy.yaml", r.stdout)
+        r = tb("bench", "validate", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("bench 'lab-bench-3'", r.stdout)
+
+    def test_a_bad_bench_lists_every_problem_with_file_line_column_and_exits_65(self):
+        sim = tb("bench", "show", "sim").stdout
+        bad = sim.replace("    field: tap            # in range", "    feild: tap            # in range", 1)
+        bad = bad.replace("printer: dut\n", "printer: dutt\n")
+        path = self.write("bad.yaml", bad)
+        r = tb("bench", "validate", path)
+        self.assertEqual(r.returncode, 65)
+        self.assertEqual(r.stdout, "")
+        lines = bad.splitlines()
+        feild_line = next(i for i, l in enumerate(lines, 1) if "feild:" in l)
+        role_line = next(i for i, l in enumerate(lines, 1) if "printer: dutt" in l)
+        self.assertIn(f"{path}:{feild_line}:5: error: unknown key 'feild' in device 'phone-nfc'", r.stderr)
+        self.assertIn("hint: did you mean 'field'?", r.stderr)
+        self.assertIn(f"{path}:{role_line}:12: error: role 'printer' is bound to 'dutt'", r.stderr)
+        self.assertIn("hint: did you mean 'dut'?", r.stderr)
+        self.assertIn(f"{path}: 2 problems", r.stderr)
+
+    def test_a_bad_suite_exits_65_and_a_missing_file_66(self):
+        path = self.write("s.yaml", "suite: s\ncases:\n  - case: tap-to-prnt\n    cycles: 0\n")
+        r = tb("suite", "validate", path)
+        self.assertEqual(r.returncode, 65)
+        self.assertIn(f"{path}:3:11: error: unknown case 'tap-to-prnt'", r.stderr)
+        self.assertIn(f"{path}:4:13: error: 'cycles' in case 'tap-to-prnt' is out of range: 0", r.stderr)
+        r = tb("suite", "validate", os.path.join(self.tmp.name, "none.yaml"))
+        self.assertEqual(r.returncode, 66)
+        self.assertIn("no such file", r.stderr)
+        r = tb("bench", "validate", "simm")
+        self.assertEqual(r.returncode, 66)
+        self.assertIn("did you mean 'sim'?", r.stderr)
+
+
+class Run(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = os.path.join(self.tmp.name, "run")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_smoke_on_sim_without_the_parties_skips_every_case_with_its_reason_and_exits_3(self):
+        r = tb("run", "--bench", "sim", "--suite", "smoke", "--out", self.out, env={"NO_COLOR": "1"})
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertNotIn("\033", r.stderr)  # not a terminal: plain lines
+        self.assertIn("provisioning: SKIP — not implemented in this build yet", r.stderr)
+        self.assertIn("tapbench: 0 passed, 0 failed, 0 errored, 10 skipped", r.stderr)
+        self.assertIn("nothing ran", r.stderr)
+        self.assertIn(f"run folder {self.out}", r.stderr)
+        self.assertEqual(sorted(os.listdir(self.out)), ["junit.xml", "run.jsonl", "summary.json", "summary.txt"])
+        with open(os.path.join(self.out, "run.jsonl")) as f:
+            lines = [json.loads(l) for l in f]
+        self.assertEqual(lines[0]["type"], "run")
+        self.assertEqual(lines[0]["bench_source"], "fixtures/benches/sim.yaml (embedded)")
+        self.assertEqual(lines[-1], dict(lines[-1], type="run_end", exit_code=3))
+        ends = [l for l in lines if l["type"] == "case_end"]
+        self.assertEqual(len(ends), 10)
+        self.assertTrue(all(e["outcome"] == "SKIP" for e in ends))
+        junit = ET.parse(os.path.join(self.out, "junit.xml")).getroot()
+        self.assertEqual(junit.get("tests"), "10")
+        self.assertEqual(junit.get("skipped"), "10")
+        self.assertEqual(len(junit.findall("./testsuite/testcase/skipped")), 10)
+
+    def test_a_run_folder_is_never_reused(self):
+        self.assertEqual(tb("run", "--case", "token-cwt", "--out", self.out).returncode, 3)
+        r = tb("run", "--case", "token-cwt", "--out", self.out)
+        self.assertEqual(r.returncode, 74)
+        self.assertIn("already holds a run", r.stderr)
+
+    def test_usage_errors(self):
+        r = tb("run", "--case", "tap-to-prnt", "--out", self.out)
+        self.assertEqual(r.returncode, 64)
+        self.assertIn("unknown case 'tap-to-prnt'; did you mean 'tap-to-print'?", r.stderr)
+        self.assertFalse(os.path.exists(self.out))  # nothing written for a run that never started
+        r = tb("run", "--cycles", "0")
+        self.assertEqual(r.returncode, 64)
+        r = tb("run", "--bench", "nope", "--out", self.out)
+        self.assertEqual(r.returncode, 66)
+
+    def test_report_rebuilds_junit_and_summary_from_the_record_of_a_killed_run(self):
+        tb("run", "--suite", "smoke", "--out", self.out)
+        record = os.path.join(self.out, "run.jsonl")
+        with open(record) as f:
+            lines = f.readlines()
+        # As if the rig had been killed during the third case, mid-way through a line.
+        third = [i for i, l in enumerate(lines) if '"case_start"' in l][2]
+        with open(record, "w") as f:
+            f.writelines(lines[:third + 1])
+            f.write('{"type":"case_end","case":"sec')
+        os.remove(os.path.join(self.out, "junit.xml"))
+        r = tb("report", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("result: INCOMPLETE", r.stdout)
+        self.assertIn("second-tap: INCOMPLETE", r.stdout)
+        self.assertIn("torn", r.stdout)
+        junit = ET.parse(os.path.join(self.out, "junit.xml")).getroot()
+        self.assertEqual(junit.get("tests"), "3")
+        self.assertEqual(junit.get("errors"), "1")
+        r = tb("report", os.path.join(self.tmp.name, "nothing-here"))
+        self.assertEqual(r.returncode, 66)
+
+    def test_nfc_selftest_taps_the_emulated_pn532_through_libnfc_and_records_every_phase(self):
+        r = tb("run", "--bench", "sim", "--case", "nfc-selftest", "--cycles", "5", "--out", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("nfc-selftest: PASS (5/5 cycles passed", r.stderr)
+        with open(os.path.join(self.out, "run.jsonl")) as f:
+            cycles = [json.loads(l) for l in f if '"type":"cycle"' in l]
+        self.assertEqual(len(cycles), 5)
+        for c in cycles:
+            self.assertEqual(c["outcome"], "PASS")
+            self.assertEqual([p["name"] for p in c["phases"]], ["field_on", "target_found", "ndef_read"])
+            at = [p["at_ns"] for p in c["phases"]]
+            self.assertEqual(at, sorted(at))
+            self.assertLessEqual(at[-1], c["took_ns"])
+            self.assertEqual(c["notes"]["ndef_bytes"], "30")
+        with open(os.path.join(self.out, "summary.txt")) as f:
+            summary = f.read()
+        self.assertRegex(summary, r"ndef_read\s+5\s")
+        # The emulator the case started is gone, its log kept in the run folder.
+        with open(os.path.join(self.out, "nfc-selftest", "pn532-sim.log")) as f:
+            self.assertIn("ready", f.read())
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    cmdline = f.read().decode(errors="replace")
+            except OSError:
+                continue
+            self.assertNotIn(self.out, cmdline, "pn532-sim left running")
+
+    def test_nfc_selftest_skips_on_a_bench_with_a_real_reader(self):
+        r = tb("run", "--bench", "lab-example", "--case", "nfc-selftest", "--out", self.out)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("nfc-selftest: SKIP — nfc-selftest needs a pn532-sim phone reader; 'phone-acr122' is "
+                      "backend usb", r.stderr)
+
+    def test_nfc_selftest_without_its_emulator_is_a_bench_error_naming_the_cause(self):
+        r = tb("run", "--case", "nfc-selftest", "--out", self.out,
+               env={"TAPBENCH_PN532_SIM_BIN": "/nonexistent/pn532-sim"})
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("nfc-selftest setup: ERROR — cannot start /nonexistent/pn532-sim", r.stderr)
+
+    def test_list_shows_every_catalogued_case(self):
+        r = tb("list", "--verbose")
+        self.assertEqual(r.returncode, 0)
+        for case in ["provisioning", "second-tap", "tap-to-print", "token-pwt", "token-pt", "token-st", "token-svwt",
+                     "token-svt", "token-cwt", "ink-low-notice", "printer-deactivated", "load"]:
+            self.assertIn(case, r.stdout)
+        self.assertIn("phases: field_on target_found ndef_read carrier_up auth_ok job_accepted job_done", r.stdout)
+
+
+if __name__ == "__main__":
+    TAPBENCH = sys.argv.pop(1)
+    unittest.main(verbosity=1)
