@@ -1,12 +1,15 @@
 // vendord: the local vendor server (the patent's server 30). See docs/API.md.
 //   vendord --db PATH --listen ADDR:PORT [--config FILE] [overrides]
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 
 #include "protocol/clock/clock.hpp"
@@ -37,6 +40,22 @@ void write_port_file(const std::string& path, std::uint16_t port) {
     out << port << '\n';
   }
   std::filesystem::rename(tmp, path);
+}
+
+// TAPBENCH_VENDORD_CRASH_AT=POINT:N (crash tests only): SIGKILL ourselves at the Nth pass through POINT
+// ("charge.committed", "sync.committed"): after the commit, before the answer leaves.
+void install_crash_hook(tapbench::server::Router& router) {
+  const char* spec = std::getenv("TAPBENCH_VENDORD_CRASH_AT");
+  if (!spec || !*spec) return;
+  const std::string s{spec};
+  const auto colon = s.find(':');
+  const std::string point = s.substr(0, colon);
+  const long n = colon == std::string::npos ? 1 : std::atol(s.c_str() + colon + 1);
+  log_line("crash test hook armed: SIGKILL at " + point + " #" + std::to_string(n));
+  auto count = std::make_shared<std::atomic<long>>(0);
+  router.set_crash_hook([point, n, count](const char* where) {
+    if (point == where && ++*count == n) ::raise(SIGKILL);
+  });
 }
 
 }  // namespace
@@ -129,6 +148,7 @@ int main(int argc, char** argv) {
     SandboxGateway gateway(config.service.payment_limit_cents);
     VendorService service(*store, clock, config.service, gateway, &metrics);
     Router router(service, metrics, clock, config.http);
+    install_crash_hook(router);
     HttpServer server(router, config.http, log_line);
     server.start();
     const auto [host, port_unused] = parse_listen(config.http.listen);

@@ -304,6 +304,7 @@ HttpResponse Router::dispatch(const HttpRequest& req, std::string& route) {
     const json::object b = body_object(req);
     SyncReport rep{int_field(b, "pages", true), ink_field(b), int_field(b, "applied_credit_id", false, 0)};
     const SyncResult s = service_.sync(bearer(req), rep);
+    if (crash_hook_) crash_hook_("sync.committed");
     json::array low;
     for (const auto& c : s.ink_low)
       low.emplace_back(c);
@@ -337,6 +338,7 @@ HttpResponse Router::dispatch(const HttpRequest& req, std::string& route) {
   if (route == "/v1/terminal/charge") {
     const json::object b = body_object(req);
     const ChargeResult c = service_.charge(str_field(b, "cwt", true));
+    if (crash_hook_) crash_hook_("charge.committed");
     return json_response(200, json::object{{"device_id", c.device_id},
                                            {"pages_granted", c.pages_granted},
                                            {"credit_id", c.credit_id},

@@ -2,6 +2,8 @@
 // ApiError into {"error": {"code", "message"}} with its status. No sockets here (see http_server.hpp).
 #pragma once
 
+#include <functional>
+
 #include "protocol/clock/clock.hpp"
 #include "server/api/http_types.hpp"
 #include "server/api/rate_limiter.hpp"
@@ -15,6 +17,10 @@ class Router {
  public:
   Router(VendorService& service, Metrics& metrics, const Clock& clock, const HttpConfig& http);
 
+  // Test hook for crash tests: called with "charge.committed" / "sync.committed" after the store committed
+  // and before the answer is sent (vendord wires it to TAPBENCH_VENDORD_CRASH_AT; unset in production).
+  void set_crash_hook(std::function<void(const char*)> hook) { crash_hook_ = std::move(hook); }
+
   // Never throws: internal failures become 500 {"error":{"code":"internal"}}; fills route/outcome for the
   // log.
   HttpResponse handle(const HttpRequest& request);
@@ -27,6 +33,7 @@ class Router {
   const Clock& clock_;
   HttpConfig http_;
   TokenFailureLimiter limiter_;
+  std::function<void(const char*)> crash_hook_;
 };
 
 // "a=1&b=x%20y" → pairs (repeated keys kept in order). '+' is a space.
