@@ -1,0 +1,113 @@
+#include "firmware-under-test/port/linux/page_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace tapbench::firmware::port {
+
+PageWriter::~PageWriter() {
+  std::string ignored;
+  close(ignored);
+}
+
+bool PageWriter::open(const std::filesystem::path& path, const cups_page_header2_t& header,
+                      std::string& error) {
+  std::string ignored;
+  close(ignored);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    error = "cannot create '" + path.string() + "': " + std::strerror(errno);
+    return false;
+  }
+  raster_ = cupsRasterOpen(fd_, CUPS_RASTER_WRITE_PWG);
+  cups_page_header2_t copy = header;
+  if (raster_ == nullptr || !cupsRasterWriteHeader2(raster_, &copy)) {
+    error = "cannot write the raster header to '" + path.string() + "': " + cupsLastErrorString();
+    close(ignored);
+    return false;
+  }
+  bytes_per_line_ = header.cupsBytesPerLine;
+  white_ =
+      (header.cupsColorSpace == CUPS_CSPACE_K || header.cupsColorSpace == CUPS_CSPACE_CMYK) ? 0x00 : 0xff;
+  failed_ = false;
+  marked_bytes_ = 0;
+  return true;
+}
+
+bool PageWriter::write_line(const unsigned char* line) {
+  if (raster_ == nullptr) return false;
+  for (unsigned i = 0; i < bytes_per_line_; ++i)
+    marked_bytes_ += line[i] != white_ ? 1 : 0;
+  // cupsRasterWritePixels takes a non-const buffer but does not modify it.
+  if (cupsRasterWritePixels(raster_, const_cast<unsigned char*>(line), bytes_per_line_) != bytes_per_line_) {
+    failed_ = true;
+    return false;
+  }
+  return true;
+}
+
+bool PageWriter::close(std::string& error) {
+  if (raster_ != nullptr) {
+    cupsRasterClose(raster_);
+    raster_ = nullptr;
+  }
+  bool ok = !failed_;
+  if (fd_ >= 0) {
+    if (::close(fd_) != 0) ok = false;
+    fd_ = -1;
+  }
+  if (!ok) error = "writing the page failed";
+  failed_ = false;
+  return ok;
+}
+
+PageStore::PageStore(std::filesystem::path dir) : dir_(std::move(dir)) {
+  std::filesystem::create_directories(dir_);
+}
+
+std::string PageStore::page_file_name(int job_id, unsigned page) {
+  char name[64];
+  std::snprintf(name, sizeof name, "job-%04d-page-%03u.pwg", job_id, page);
+  return name;
+}
+
+bool PageStore::append(const JobRecord& r, std::string& error) {
+  boost::json::object o;
+  o["job_id"] = r.job_id;
+  o["name"] = r.name;
+  o["principal"] = r.principal;
+  o["format"] = r.format;
+  o["state"] = r.state;
+  if (!r.reason.empty()) o["reason"] = r.reason;
+  o["pages_printed"] = r.pages_printed;
+  o["pages_remaining"] = r.pages_remaining;
+  boost::json::array files;
+  for (const auto& f : r.files)
+    files.emplace_back(f);
+  o["files"] = std::move(files);
+  boost::json::array marked;
+  for (auto m : r.marked_bytes)
+    marked.emplace_back(m);
+  o["marked_bytes"] = std::move(marked);
+  const std::string line = boost::json::serialize(o) + "\n";
+
+  std::lock_guard lock(mutex_);
+  const auto path = dir_ / "jobs.jsonl";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    error = "cannot open '" + path.string() + "': " + std::strerror(errno);
+    return false;
+  }
+  const bool ok =
+      ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  if (!ok) error = "cannot append to '" + path.string() + "': " + std::strerror(errno);
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace tapbench::firmware::port
