@@ -1,7 +1,8 @@
-// Runs INSIDE the radio-lab VM (sim/radio-lab/checks/wifi-roles.sh starts the daemons on mac80211_hwsim
-// radios, then this binary): the Wi-Fi roles against real hostapd / wpa_supplicant on simulated 802.11
-// radios — association, 4-way handshake, wrong passphrase, absent network, P2P GO, a daemon that dies.
-// Phase timestamps are appended to $RADIO_PHASES_OUT for the host. Outside the VM every case skips.
+// Runs INSIDE the radio-lab VM (sim/radio-lab/checks/wifi-roles.sh: radio-lab-up starts the daemons on
+// mac80211_hwsim radios — router, phone, printer — then this binary): the Wi-Fi roles against real hostapd /
+// wpa_supplicant on simulated 802.11 radios — association, 4-way handshake, wrong passphrase, absent network,
+// P2P GO, a daemon that dies. Phase timestamps are appended to $RADIO_PHASES_OUT for the host. Outside the VM
+// every case skips.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -21,27 +22,32 @@ using namespace std::chrono_literals;
 namespace {
 
 struct Lab {
-  std::string ap, sta, go, phases_out, sta_netns;
+  std::string ap, ap_netns, sta, sta_netns, go, phases_out;
 };
 
 std::optional<Lab> lab() {
-  const char* ap = std::getenv("RADIO_AP_CTRL");
-  const char* sta = std::getenv("RADIO_STA_CTRL");
-  const char* go = std::getenv("RADIO_GO_CTRL");
-  const char* out = std::getenv("RADIO_PHASES_OUT");
-  if (!ap || !sta || !go) return std::nullopt;
-  const char* netns = std::getenv("RADIO_STA_NETNS");
-  return Lab{ap, sta, go, out ? out : "/dev/null", netns ? netns : ""};
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+  };
+  Lab l{env("RADIO_ROUTER_CTRL"), env("RADIO_ROUTER_NETNS"),    env("RADIO_PHONE_CTRL"),
+        env("RADIO_PHONE_NETNS"), env("RADIO_PRINTER_GO_CTRL"), env("RADIO_PHASES_OUT")};
+  if (l.ap.empty() || l.sta.empty() || l.go.empty()) return std::nullopt;
+  if (l.phases_out.empty()) l.phases_out = "/dev/null";
+  return l;
 }
 
-#define TAPBENCH_REQUIRE_RADIO_LAB(var)                                                        \
-  auto var##_opt = lab();                                                                      \
-  if (!var##_opt) {                                                                            \
-    MESSAGE(                                                                                   \
-        "SKIPPED: runs inside the radio-lab VM only (sim/radio-lab/checks/wifi-roles.sh sets " \
-        "RADIO_AP_CTRL, RADIO_STA_CTRL, RADIO_GO_CTRL)");                                      \
-    return;                                                                                    \
-  }                                                                                            \
+// Skips outside the VM; inside it (RADIO_LAB_REQUIRED=1, set by wifi-roles.sh) a missing lab is a failure,
+// so a broken set-up can never pass as "all skipped".
+#define TAPBENCH_REQUIRE_RADIO_LAB(var)                                                                 \
+  auto var##_opt = lab();                                                                               \
+  if (!var##_opt) {                                                                                     \
+    if (std::getenv("RADIO_LAB_REQUIRED")) FAIL("radio-lab env incomplete: source /run/radio-lab/env"); \
+    MESSAGE(                                                                                            \
+        "SKIPPED: runs inside the radio-lab VM only (radio-lab-up's /run/radio-lab/env sets "           \
+        "RADIO_ROUTER_CTRL, RADIO_PHONE_CTRL, RADIO_PRINTER_GO_CTRL)");                                 \
+    return;                                                                                             \
+  }                                                                                                     \
   const Lab& var = *var##_opt
 
 // "scenario<TAB>phase<TAB>ms since requested<TAB>detail" lines for the host's report.
@@ -76,7 +82,7 @@ const WifiCredentials kRouter{"tapbench-router", "router passphrase 1"};
 TEST_CASE("radio: hostapd AP up, a station joins on the known channel through every phase, DHCP, ping") {
   TAPBENCH_REQUIRE_RADIO_LAB(l);
   const auto& clock = RealClock::instance();
-  HostapdAccessPoint ap(l.ap, clock);
+  HostapdAccessPoint ap(l.ap, clock, l.ap_netns);
   auto up = ap.start({kRouter, 6, DhcpPool{}}, 10s);
   record(l, "ap-start", up.phases);
   CHECK(up.freq_mhz == 2437);
@@ -114,7 +120,7 @@ TEST_CASE("radio: hostapd AP up, a station joins on the known channel through ev
 TEST_CASE("radio: wrong passphrase → kWrongPassphrase from the real 4-way handshake") {
   TAPBENCH_REQUIRE_RADIO_LAB(l);
   const auto& clock = RealClock::instance();
-  HostapdAccessPoint ap(l.ap, clock);
+  HostapdAccessPoint ap(l.ap, clock, l.ap_netns);
   ap.start({kRouter, 6}, 10s);
   SupplicantStation sta(l.sta, clock);
   try {
@@ -192,12 +198,12 @@ TEST_CASE("radio: a group without a DHCP server → kDhcpFailed after the link c
 TEST_CASE("radio: hostapd killed → the station's role sees the link drop, the AP role kDaemonGone") {
   TAPBENCH_REQUIRE_RADIO_LAB(l);
   const auto& clock = RealClock::instance();
-  HostapdAccessPoint ap(l.ap, clock);
+  HostapdAccessPoint ap(l.ap, clock, l.ap_netns);
   ap.start({kRouter, 6}, 10s);
   SupplicantStation sta(l.sta, clock, l.sta_netns);
   sta.join({kRouter, 2437, 20s});
 
-  const char* pid = std::getenv("RADIO_AP_PID");
+  const char* pid = std::getenv("RADIO_ROUTER_PID");
   REQUIRE(pid != nullptr);
   WpaCtrl watch(l.sta, clock);
   watch.attach();
