@@ -52,6 +52,7 @@ GoUp SupplicantP2pGroupOwner::start(const GoConfig& config, milliseconds timeout
   c.request_ok(n + "proto RSN");
   c.request_ok(n + "key_mgmt WPA-PSK");
   c.request_ok(n + "pairwise CCMP");
+  c.clear_events();
   up.phases.push_back({LinkPhase::kRequested, clock_.monotonic_now(), "P2P group requested"});
   try {
     c.request_ok(

@@ -65,6 +65,8 @@ Joined SupplicantStation::join(const JoinRequest& req) {
       c.request_ok(n + "scan_freq " + std::to_string(*req.freq_mhz));
       c.request_ok(n + "freq_list " + std::to_string(*req.freq_mhz));
     }
+    // Events of earlier operations (a leave()'s DISCONNECTED, an old network's failures) are not this join's.
+    c.clear_events();
     phases.push_back({LinkPhase::kRequested, clock_.monotonic_now(), "join requested"});
     c.request_ok("SELECT_NETWORK " + std::to_string(id));
   } catch (WifiError& e) {
@@ -119,7 +121,7 @@ Joined SupplicantStation::join(const JoinRequest& req) {
     } else if (e->is("CTRL-EVENT-ASSOC-REJECT")) {
       ++rejects;
     } else if (e->is("CTRL-EVENT-SSID-TEMP-DISABLED")) {
-      if (e->field("reason") == "WRONG_KEY") {
+      if (e->field("id") == std::to_string(id) && e->field("reason") == "WRONG_KEY") {
         throw fail(WifiErrc::kWrongPassphrase, "4-way handshake failed: wrong passphrase (" + e->text + ")");
       }
       // Other reasons (CONN_FAILED, AUTH_FAILED): the daemon retries; the deadline decides.

@@ -176,6 +176,35 @@ TEST_CASE("radio: autonomous P2P GO with fixed credentials; a legacy station joi
   go.stop();
 }
 
+TEST_CASE("radio: the whole scene at once — printer GO + phone in its group, printer station on the router") {
+  TAPBENCH_REQUIRE_RADIO_LAB(l);
+  const char* printer_sta = std::getenv("RADIO_PRINTER_STA_CTRL");
+  REQUIRE(printer_sta != nullptr);
+  const auto& clock = RealClock::instance();
+  HostapdAccessPoint router(l.ap, clock, l.ap_netns);
+  router.start({kRouter, 11, DhcpPool{}}, 10s);
+  SupplicantP2pGroupOwner go(l.go, clock);
+  const WifiCredentials group{"DIRECT-tb-scene", "scene-passphrase"};
+  DhcpPool p2p_pool{"192.168.49.1/24", "192.168.49.10", "192.168.49.50", "255.255.255.0"};
+  go.start({group, 2412, p2p_pool}, 10s);
+
+  SupplicantStation phone(l.sta, clock, l.sta_netns);
+  auto phone_in = phone.join({group, 2412, 20s, true, 10s});
+  record(l, "scene-phone-joins-go", phone_in.phases);
+  // The printer joins the router with the credentials the phone handed over, while its group stays up.
+  SupplicantStation printer(printer_sta, clock);
+  auto printer_in = printer.join({kRouter, 2462, 20s, true, 10s});
+  record(l, "scene-printer-joins-router", printer_in.phases);
+  CHECK(phone_in.ip_address.starts_with("192.168.49."));
+  CHECK(printer_in.ip_address.starts_with("192.168.77."));
+  CHECK(printer_in.freq_mhz == 2462);
+  CHECK(router.wait_station(5s).mac.size() == 17);
+  printer.leave();
+  phone.leave();
+  go.stop();
+  router.stop();
+}
+
 TEST_CASE("radio: a group without a DHCP server → kDhcpFailed after the link came up") {
   TAPBENCH_REQUIRE_RADIO_LAB(l);
   const auto& clock = RealClock::instance();
