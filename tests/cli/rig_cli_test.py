@@ -7,8 +7,10 @@ Usage: rig_cli_test.py PATH/TO/tapbench
 import json
 import os
 import subprocess
+import signal
 import sys
 import tempfile
+import time
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -187,6 +189,31 @@ class Run(unittest.TestCase):
                env={"TAPBENCH_PN532_SIM_BIN": "/nonexistent/pn532-sim"})
         self.assertEqual(r.returncode, 3)
         self.assertIn("nfc-selftest setup: ERROR — cannot start /nonexistent/pn532-sim", r.stderr)
+
+    def test_ctrl_c_stops_the_run_tears_down_and_keeps_the_record(self):
+        proc = subprocess.Popen([TAPBENCH, "run", "--case", "nfc-selftest", "--cycles", "10000000", "--out", self.out],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        record = os.path.join(self.out, "run.jsonl")
+        deadline = time.monotonic() + 30
+        cycles = 0
+        while cycles < 3 and time.monotonic() < deadline:  # poll the record until cycles are being recorded
+            if os.path.exists(record):
+                with open(record) as f:
+                    cycles = f.read().count('"type":"cycle"')
+            time.sleep(0.01)
+        self.assertGreaterEqual(cycles, 3)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertIn("the run was interrupted", err)
+        with open(record) as f:
+            lines = [json.loads(l) for l in f]
+        self.assertEqual(lines[-1]["type"], "run_end")
+        self.assertTrue(lines[-1]["interrupted"])
+        steps = [l for l in lines if l["type"] == "step"]
+        self.assertEqual([s["step"] for s in steps], ["setup", "teardown"])
+        self.assertEqual(steps[1]["outcome"], "PASS")
+        self.assertTrue(os.path.exists(os.path.join(self.out, "junit.xml")))
 
     def test_list_shows_every_catalogued_case(self):
         r = tb("list", "--verbose")
