@@ -37,7 +37,7 @@ class FakeServerLink final : public ServerLink {
     acknowledged_through = std::max(acknowledged_through, request.applied_credit_id);
     SyncResponse out{0, request.applied_credit_id, printing_enabled};
     for (const auto& c : credits) {
-      if (c.id > acknowledged_through) {
+      if (c.id > acknowledged_through || resend_acknowledged) {
         out.add_pages += c.pages;
         out.credit_through = c.id;
       }
@@ -60,7 +60,8 @@ class FakeServerLink final : public ServerLink {
   std::vector<Credit> credits;
   std::int64_t last_credit_id = 0;
   std::int64_t acknowledged_through = 0;
-  int fail_sync_call = 0;  // the sync call with this 1-based number fails (0 = none)
+  bool resend_acknowledged = false;  // misbehave: re-send credits the printer already acknowledged
+  int fail_sync_call = 0;            // the sync call with this 1-based number fails (0 = none)
   std::optional<RegisterRequest> registered;
   std::vector<SyncRequest> syncs;  // every successful sync request, in order
   std::optional<std::uint32_t> reported_pages;
