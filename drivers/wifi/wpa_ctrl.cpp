@@ -242,6 +242,7 @@ std::string WpaCtrl::request(std::string_view command, milliseconds timeout) {
       command.find('\n') != std::string_view::npos) {
     throw WifiError(WifiErrc::kBadArgument, "wpa_ctrl: a command must be one non-empty line without NUL");
   }
+  if (ctrl_ == nullptr) open_socket();  // a replacement failed earlier (daemon was gone); try again
   if (stale_reply_possible_) replace_socket();
   ssize_t sent;
   do {
