@@ -43,7 +43,7 @@ void write_port_file(const std::string& path, std::uint16_t port) {
 }
 
 // TAPBENCH_VENDORD_CRASH_AT=POINT:N (crash tests only): SIGKILL ourselves at the Nth pass through POINT
-// ("charge.committed", "sync.committed"): after the commit, before the answer leaves.
+// ("charge.committed", "sync.committed", "paid.committed"): after the commit, before the answer leaves.
 void install_crash_hook(tapbench::server::Router& router) {
   const char* spec = std::getenv("TAPBENCH_VENDORD_CRASH_AT");
   if (!spec || !*spec) return;

@@ -178,6 +178,7 @@ json::object cwt_json(const IssuedCwt& c) {
     o["payment_id"] = c.payment_id;
     o["amount_cents"] = c.amount_cents;
     o["payment_reference"] = c.payment_reference;
+    o["replayed"] = c.replayed;
   }
   return o;
 }
@@ -332,8 +333,11 @@ HttpResponse Router::dispatch(const HttpRequest& req, std::string& route) {
   }
   if (route == "/v1/terminal/paid-charge") {
     const json::object b = body_object(req);
-    return json_response(201, cwt_json(service_.paid_charge(bearer(req), int_field(b, "pages", true),
-                                                            str_field(b, "card_number", true))));
+    const IssuedCwt c =
+        service_.paid_charge(bearer(req), int_field(b, "pages", true), str_field(b, "card_number", true),
+                             str_field(b, "request_id", false));
+    if (crash_hook_) crash_hook_("paid.committed");
+    return json_response(c.replayed ? 200 : 201, cwt_json(c));
   }
   if (route == "/v1/terminal/charge") {
     const json::object b = body_object(req);
@@ -392,7 +396,8 @@ HttpResponse Router::dispatch(const HttpRequest& req, std::string& route) {
         if (ch != ' ' && ch != '-') card += ch;
       }
       try {
-        const ChargeResult c = service_.charge(service_.paid_charge(svt, pages, card).cwt);
+        const ChargeResult c =
+            service_.charge(service_.paid_charge(svt, pages, card, form_value(form, "request_id")).cwt);
         return redirect(back + "&done=paid&pages=" + std::to_string(c.pages_granted));
       } catch (const ApiError& e) {
         if (e.token_refusal()) throw;

@@ -17,8 +17,9 @@ class Router {
  public:
   Router(VendorService& service, Metrics& metrics, const Clock& clock, const HttpConfig& http);
 
-  // Test hook for crash tests: called with "charge.committed" / "sync.committed" after the store committed
-  // and before the answer is sent (vendord wires it to TAPBENCH_VENDORD_CRASH_AT; unset in production).
+  // Test hook for crash tests: called with "charge.committed" / "sync.committed" / "paid.committed" after the
+  // store committed and before the answer is sent (vendord wires it to TAPBENCH_VENDORD_CRASH_AT; unset in
+  // production).
   void set_crash_hook(std::function<void(const char*)> hook) { crash_hook_ = std::move(hook); }
 
   // Never throws: internal failures become 500 {"error":{"code":"internal"}}; fills route/outcome for the

@@ -11,7 +11,8 @@ namespace tapbench::server {
 struct PaymentRequest {
   std::string device_id;
   std::int64_t amount_cents = 0;
-  std::string card_number;  // digits only; never logged
+  std::string card_number;      // digits only; never logged
+  std::string idempotency_key;  // the client's request_id: a real gateway charges a key at most once
 };
 
 enum class PaymentStatus { Approved, Declined, InvalidCard };

@@ -177,14 +177,47 @@ IssuedCwt VendorService::confirm_free_charge(std::string_view svt) {
   return out;
 }
 
-IssuedCwt VendorService::paid_charge(std::string_view svt, std::int64_t pages,
-                                     const std::string& card_number) {
+IssuedCwt VendorService::paid_charge(std::string_view svt, std::int64_t pages, const std::string& card_number,
+                                     const std::string& request_id) {
   const std::string device_id = authenticate(token::Kind::SVT, config_.svt, svt);
   if (pages <= 0 || pages > config_.max_pages_per_charge) {
     throw ApiError(400, "invalid_request",
                    "pages must be 1.." + std::to_string(config_.max_pages_per_charge) + " for a paid charge");
   }
-  PaymentRequest req{device_id, pages * config_.price_cents_per_page, card_number};
+  if (!request_id.empty() && !valid_device_id(request_id)) {
+    throw ApiError(400, "invalid_request", "request_id must be 1..64 characters of [A-Za-z0-9._:-]");
+  }
+  const auto issue = [&](TokenRow& row) {
+    IssuedToken t = mint(token::Kind::CWT, config_.cwt, device_id, row);
+    row.pages = pages;
+    row.purpose = "paid";
+    IssuedCwt out;
+    out.cwt = std::move(t.token);
+    out.device_id = device_id;
+    out.pages = pages;
+    out.purpose = "paid";
+    out.expires_at = *row.expires_at;
+    return out;
+  };
+  if (!request_id.empty()) {
+    if (const auto paid = store_.find_payment(device_id, request_id)) {
+      if (paid->pages != pages) {
+        throw ApiError(409, "request_id_conflict", "request_id was used for a different paid charge");
+      }
+      TokenRow row;
+      IssuedCwt out = issue(row);
+      if (!store_.reissue_payment_cwt(paid->id, row)) {
+        throw ApiError(409, "payment_already_charged", "this payment's pages were already charged");
+      }
+      count(token::Kind::CWT, TokenEvent::Issued);
+      out.payment_id = paid->id;
+      out.amount_cents = paid->amount_cents;
+      out.payment_reference = paid->reference;
+      out.replayed = true;
+      return out;
+    }
+  }
+  PaymentRequest req{device_id, pages * config_.price_cents_per_page, card_number, request_id};
   const PaymentDecision d = payments_.authorize(req);
   if (d.status == PaymentStatus::InvalidCard) {
     throw ApiError(400, "invalid_card_number", "the card number is not valid (digits, Luhn check)");
@@ -193,17 +226,14 @@ IssuedCwt VendorService::paid_charge(std::string_view svt, std::int64_t pages,
     throw ApiError(402, "payment_declined", "the payment was declined: " + d.reason);
   }
   TokenRow row;
-  IssuedToken t = mint(token::Kind::CWT, config_.cwt, device_id, row);
-  row.pages = pages;
-  row.purpose = "paid";
-  IssuedCwt out;
-  out.payment_id = store_.record_payment_and_cwt(device_id, req.amount_cents, d.reference, row);
+  IssuedCwt out = issue(row);
+  try {
+    out.payment_id = store_.record_payment_and_cwt(device_id, req.amount_cents, d.reference, request_id, row);
+  } catch (const StoreConflict&) {
+    throw ApiError(409, "request_in_progress",
+                   "a paid charge with this request_id is being processed; retry");
+  }
   count(token::Kind::CWT, TokenEvent::Issued);
-  out.cwt = std::move(t.token);
-  out.device_id = device_id;
-  out.pages = pages;
-  out.purpose = "paid";
-  out.expires_at = *row.expires_at;
   out.amount_cents = req.amount_cents;
   out.payment_reference = d.reference;
   return out;

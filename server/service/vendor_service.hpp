@@ -33,6 +33,7 @@ struct IssuedCwt {
   std::int64_t payment_id = 0;
   std::int64_t amount_cents = 0;
   std::string payment_reference;
+  bool replayed = false;  // a retried request_id: same payment, new CWT
 };
 
 struct ChargeResult {
@@ -62,8 +63,11 @@ class VendorService {
   IssuedToken issue_svt(std::string_view svwt, const std::string& terminal_id);
   // S85–S89: free charge confirmation → a CWT for the free page count (0 if already used: tutorial only).
   IssuedCwt confirm_free_charge(std::string_view svt);
-  // Paid charge: the gateway authorizes pages × price, then a CWT for those pages.
-  IssuedCwt paid_charge(std::string_view svt, std::int64_t pages, const std::string& card_number);
+  // Paid charge: the gateway authorizes pages × price, then a CWT for those pages. request_id (optional,
+  // recommended) makes it idempotent: a retry with the same id after a lost answer pays nothing again and
+  // gets a fresh CWT for the same payment (the unredeemed one is revoked), or 409 payment_already_charged.
+  IssuedCwt paid_charge(std::string_view svt, std::int64_t pages, const std::string& card_number,
+                        const std::string& request_id = {});
   // S93–S97: redeem a CWT (single use): its pages become credit for the device's next sync.
   ChargeResult charge(std::string_view cwt);
   // S101–S111 with the printer's ST.

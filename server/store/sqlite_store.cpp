@@ -77,6 +77,13 @@ CREATE TABLE payments(
   created_at   INTEGER NOT NULL
 );
 )sql",
+    // 2: idempotent paid charges (a retried request finds its payment and gets its CWT reissued)
+    R"sql(
+ALTER TABLE payments ADD COLUMN request_id TEXT;
+ALTER TABLE payments ADD COLUMN cwt_hash TEXT;
+ALTER TABLE payments ADD COLUMN credited_at INTEGER;
+CREATE UNIQUE INDEX payments_request ON payments(device_id, request_id) WHERE request_id IS NOT NULL;
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -350,6 +357,7 @@ class SqliteStore final : public Store {
       const bool seen_live = token_exists(db, cwt);
       WriteTx tx(db);
       out.redeemed = take_single_use(db, token::Kind::CWT, cwt, cwt_policy, now);
+      const std::string hash_hex = cwt.hex();
       out.redeemed.race_lost = seen_live && out.redeemed.outcome == TokenOutcome::AlreadyUsed;
       if (out.redeemed.outcome == TokenOutcome::Ok) {
         const TokenRow& row = out.redeemed.row;
@@ -361,6 +369,11 @@ class SqliteStore final : public Store {
           guard.bind(1, row.device_id);
           guard.run();
           if (sqlite3_changes(db) == 0) pages = 0;
+        }
+        if (row.purpose == "paid") {  // the payment is now settled: a retried request gets no new CWT
+          Stmt settled(db, "UPDATE payments SET credited_at = ? WHERE cwt_hash = ?");
+          settled.bind(1, to_ms(now)).bind(2, hash_hex);
+          settled.run();
         }
         if (pages > 0) {
           Stmt c(db, "INSERT INTO credits(device_id, pages, source, created_at) VALUES(?,?,?,?)");
@@ -489,21 +502,61 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t record_payment_and_cwt(const std::string& device_id, std::int64_t amount_cents,
-                                      const std::string& reference, const TokenRow& cwt) override {
+                                      const std::string& reference, const std::string& request_id,
+                                      const TokenRow& cwt) override {
     return with_db([&](sqlite3* db) {
       WriteTx tx(db);
-      Stmt s(db,
-             "INSERT INTO payments(device_id, amount_cents, pages, reference, created_at) VALUES(?,?,?,?,?)");
+      Stmt s(
+          db,
+          "INSERT INTO payments(device_id, amount_cents, pages, reference, created_at, request_id, cwt_hash) "
+          "VALUES(?,?,?,?,?,?,?)");
       s.bind(1, device_id)
           .bind(2, amount_cents)
           .bind(3, cwt.pages)
           .bind(4, reference)
           .bind(5, to_ms(cwt.issued_at));
+      if (request_id.empty()) {
+        s.bind(6, std::optional<std::int64_t>{});
+      } else {
+        s.bind(6, request_id);
+      }
+      s.bind(7, cwt.hash.hex());
       s.run();
       const std::int64_t id = sqlite3_last_insert_rowid(db);
       insert_token_row(db, cwt);
       tx.commit();
       return id;
+    });
+  }
+
+  std::optional<Payment> find_payment(const std::string& device_id, const std::string& request_id) override {
+    return with_db([&](sqlite3* db) -> std::optional<Payment> {
+      Stmt s(
+          db,
+          "SELECT id, amount_cents, pages, reference FROM payments WHERE device_id = ? AND request_id = ?");
+      s.bind(1, device_id).bind(2, request_id);
+      if (!s.step()) return std::nullopt;
+      return Payment{s.i64(0), s.i64(1), s.i64(2), s.text(3)};
+    });
+  }
+
+  bool reissue_payment_cwt(std::int64_t payment_id, const TokenRow& cwt) override {
+    return with_db([&](sqlite3* db) {
+      WriteTx tx(db);
+      Stmt p(db, "SELECT cwt_hash, credited_at FROM payments WHERE id = ?");
+      p.bind(1, payment_id);
+      if (!p.step()) throw StoreNotFound("payment " + std::to_string(payment_id) + " does not exist");
+      const std::string old = p.text(0);
+      if (!p.is_null(1)) return false;  // its CWT was redeemed: the pages are credited already
+      Stmt del(db, "DELETE FROM tokens WHERE hash = ?");
+      del.bind(1, old);
+      del.run();
+      insert_token_row(db, cwt);
+      Stmt up(db, "UPDATE payments SET cwt_hash = ? WHERE id = ?");
+      up.bind(1, cwt.hash.hex()).bind(2, payment_id);
+      up.run();
+      tx.commit();
+      return true;
     });
   }
 

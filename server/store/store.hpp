@@ -96,6 +96,13 @@ struct Notice {
   SystemTime created_at{};
 };
 
+struct Payment {
+  std::int64_t id = 0;
+  std::int64_t amount_cents = 0;
+  std::int64_t pages = 0;
+  std::string reference;
+};
+
 // Whole-database figures, for tests and the crash checks.
 struct Totals {
   std::int64_t devices = 0;
@@ -158,8 +165,16 @@ class Store {
   virtual std::int64_t record_exchange_request(const std::string& device_id,
                                                const std::vector<std::string>& colors, SystemTime now) = 0;
   // A paid charge: the payment record and the CWT in one transaction; returns the payment id.
+  // request_id (may be empty) is the client's idempotency key: StoreConflict if this device already has a
+  // payment with it.
   virtual std::int64_t record_payment_and_cwt(const std::string& device_id, std::int64_t amount_cents,
-                                              const std::string& reference, const TokenRow& cwt) = 0;
+                                              const std::string& reference, const std::string& request_id,
+                                              const TokenRow& cwt) = 0;
+  virtual std::optional<Payment> find_payment(const std::string& device_id,
+                                              const std::string& request_id) = 0;
+  // A retried paid charge whose answer was lost: atomically replaces the payment's unredeemed CWT with `cwt`.
+  // Returns false (and writes nothing) if the payment's CWT was already redeemed.
+  virtual bool reissue_payment_cwt(std::int64_t payment_id, const TokenRow& cwt) = 0;
 
   // Deletes dead single-use tokens and old spent-token records; returns the rows removed.
   virtual std::int64_t purge(SystemTime now, std::chrono::seconds keep_spent) = 0;

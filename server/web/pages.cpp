@@ -1,5 +1,8 @@
 #include "server/web/pages.hpp"
 
+#include <openssl/rand.h>
+
+#include <cctype>
 #include <cstdio>
 
 namespace tapbench::server::web {
@@ -39,6 +42,19 @@ std::string device_table(const Device& d) {
            "\">" + std::to_string(level) + "%</td></tr>";
   }
   return out + "</table>";
+}
+
+// One per rendering of the pay form: a double submit (or a resubmit after a lost answer) is the same payment.
+std::string fresh_request_id() {
+  unsigned char bytes[12];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
+  std::string out = "web-";
+  char buf[3];
+  for (unsigned char b : bytes) {
+    std::snprintf(buf, sizeof buf, "%02x", b);
+    out += buf;
+  }
+  return out;
 }
 
 std::string hidden_svt(const std::string& svt) {
@@ -95,6 +111,9 @@ std::string charge_page(const DeviceView& view, const std::string& svt, const Se
   out += "<h1>Charge printable pages</h1>" + messages(flash, error) + device_table(d);
   out += "<form method=\"post\" action=\"/charge\" id=\"paid-form\"><h2>Buy pages</h2>" + hidden_svt(svt) +
          "<input type=\"hidden\" name=\"kind\" value=\"paid\">"
+         "<input type=\"hidden\" name=\"request_id\" value=\"" +
+         fresh_request_id() +
+         "\">"
          "<label>Pages <input type=\"number\" name=\"pages\" id=\"pages-input\" min=\"1\" max=\"" +
          std::to_string(config.max_pages_per_charge) +
          "\" value=\"500\" required></label>"

@@ -52,15 +52,25 @@ struct Printer {
 struct Ledger {
   std::int64_t granted = 0;  // pages the server confirmed (or, after a crash, proved) credited
   std::vector<std::pair<std::string, std::int64_t>> unresolved;  // CWTs whose charge answer was lost
+  std::vector<std::pair<std::string, std::int64_t>> unpaid;      // paid-charge requests whose answer was lost
   int lost_answers = 0, committed_before_crash = 0;              // how often the crash hit mid-charge
+  int requests = 0;                                              // paid-charge request ids used
 };
 
 // One terminal step: buy pages (paid CWT), then redeem it. Throws HttpClientError when the server dies;
 // a CWT whose redemption answer was lost is remembered for resolution after the restart.
 void charge_once(HttpClient& c, const std::string& svt, std::int64_t pages, Ledger& ledger) {
-  const auto paid =
-      c.post_json("/v1/terminal/paid-charge",
-                  R"({"pages":)" + std::to_string(pages) + R"(,"card_number":"4242424242424242"})", svt);
+  const std::string request_id = "req-" + std::to_string(++ledger.requests);
+  ClientResponse paid;
+  try {
+    paid = c.post_json("/v1/terminal/paid-charge",
+                       R"({"pages":)" + std::to_string(pages) +
+                           R"(,"card_number":"4242424242424242","request_id":")" + request_id + R"("})",
+                       svt);
+  } catch (const HttpClientError&) {
+    ledger.unpaid.emplace_back(request_id, pages);
+    throw;
+  }
   REQUIRE(paid.status == 201);
   const std::string cwt{parse(paid).at("cwt").as_string()};
   try {
@@ -75,7 +85,22 @@ void charge_once(HttpClient& c, const std::string& svt, std::int64_t pages, Ledg
 }
 
 // After a restart: a lost answer is resolved by presenting the same CWT again.
-void resolve(HttpClient& c, Ledger& ledger) {
+void resolve(HttpClient& c, const std::string& svt, Ledger& ledger) {
+  // A paid-charge answer lost: retry with the same request_id. Whether or not the payment committed before
+  // the crash, this yields exactly one payment and a CWT for it.
+  for (const auto& [request_id, pages] : ledger.unpaid) {
+    const auto paid =
+        c.post_json("/v1/terminal/paid-charge",
+                    R"({"pages":)" + std::to_string(pages) +
+                        R"(,"card_number":"4242424242424242","request_id":")" + request_id + R"("})",
+                    svt);
+    REQUIRE((paid.status == 200 || paid.status == 201));
+    const auto r = c.post_json("/v1/terminal/charge",
+                               R"({"cwt":")" + std::string{parse(paid).at("cwt").as_string()} + R"("})");
+    REQUIRE(r.status == 200);
+    ledger.granted += pages;
+  }
+  ledger.unpaid.clear();
   for (const auto& [cwt, pages] : ledger.unresolved) {
     ++ledger.lost_answers;
     const auto r = c.post_json("/v1/terminal/charge", R"({"cwt":")" + cwt + R"("})");
@@ -149,7 +174,7 @@ TEST_CASE("kill -9 during charges: after restart every charge is credited exactl
                 [&] { charge_once(c, who.svt, 1 + (n++ % 17), ledger); });
     vendord.start();  // restart on the same database (WAL recovery)
     HttpClient after("127.0.0.1", vendord.port());
-    resolve(after, ledger);
+    resolve(after, who.svt, ledger);
   }
   HttpClient c("127.0.0.1", vendord.port());
   const auto d = parse(c.get("/v1/terminal/device", who.svt));
@@ -157,9 +182,11 @@ TEST_CASE("kill -9 during charges: after restart every charge is credited exactl
   CHECK(vendord.terminate() == 0);
   const auto totals = open_sqlite_store({(dir / "vendord.db").string()})->totals();
   CHECK(totals.credited_pages == ledger.granted);
+  CHECK(totals.payments == ledger.requests);  // one payment per request id, none lost, none doubled
   CHECK(totals.devices == 1);
   MESSAGE("charged " << ledger.granted << " pages over 3 crashes; lost answers " << ledger.lost_answers
-                     << ", of which committed before the crash " << ledger.committed_before_crash);
+                     << ", of which committed before the crash " << ledger.committed_before_crash
+                     << "; paid-charge requests " << ledger.requests);
   std::filesystem::remove_all(dir);
 }
 
@@ -189,7 +216,7 @@ TEST_CASE("kill -9 during charges and syncs: printer and server counts agree, no
     });
     vendord.start();
     HttpClient after("127.0.0.1", vendord.port());
-    resolve(after, ledger);
+    resolve(after, who.svt, ledger);
   }
   HttpClient c("127.0.0.1", vendord.port());
   // Sync until nothing is outstanding: at most a few rounds.
@@ -204,6 +231,7 @@ TEST_CASE("kill -9 during charges and syncs: printer and server counts agree, no
   const auto totals = open_sqlite_store({(dir / "vendord.db").string()})->totals();
   CHECK(totals.credited_pages == ledger.granted);
   CHECK(totals.applied_pages == ledger.granted);
+  CHECK(totals.payments == ledger.requests);
   MESSAGE("charged and synced " << ledger.granted << " pages over 3 crashes; lost charge answers "
                                 << ledger.lost_answers);
   std::filesystem::remove_all(dir);
@@ -229,7 +257,7 @@ TEST_CASE("crash exactly after a charge commits, before its answer: the retry is
   vendord.set_env({});
   vendord.start();
   HttpClient after("127.0.0.1", vendord.port());
-  resolve(after, ledger);
+  resolve(after, who.svt, ledger);
   CHECK(ledger.committed_before_crash == 1);  // the retry was told "already used"
   CHECK(ledger.granted == 70);
   CHECK(parse(after.get("/v1/terminal/device", who.svt)).at("pending_pages").as_int64() == 70);
@@ -285,5 +313,37 @@ TEST_CASE(
   const auto totals = open_sqlite_store({(dir / "vendord.db").string()})->totals();
   CHECK(totals.credited_pages == 800);
   CHECK(totals.applied_pages == 800);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("crash exactly after a paid charge commits, before its answer: the retry is the same payment") {
+  const auto dir = tapbench::server::test::fresh_dir();
+  VendordProcess vendord(dir, {"--svt-idle", "3600"});
+  vendord.set_env({"TAPBENCH_VENDORD_CRASH_AT=paid.committed:1"});
+  vendord.start();
+  Ledger ledger;
+  HttpClient c("127.0.0.1", vendord.port(), std::chrono::seconds{3});
+  const Onboarded who = onboard(c);
+  CHECK_THROWS_AS(charge_once(c, who.svt, 250, ledger), HttpClientError);
+  REQUIRE(ledger.unpaid.size() == 1);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (!vendord.exited() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  REQUIRE(vendord.exited());
+  vendord.set_env({});
+  vendord.start();
+  HttpClient after("127.0.0.1", vendord.port());
+  const auto retry =
+      after.post_json("/v1/terminal/paid-charge",
+                      R"({"pages":250,"card_number":"4242424242424242","request_id":"req-1"})", who.svt);
+  CHECK(retry.status == 200);  // not 201: the payment committed before the crash is found, not repeated
+  CHECK(parse(retry).at("replayed").as_bool());
+  CHECK(parse(retry).at("payment_id").as_int64() == 1);
+  const std::string cwt{parse(retry).at("cwt").as_string()};
+  CHECK(after.post_json("/v1/terminal/charge", R"({"cwt":")" + cwt + R"("})").status == 200);
+  CHECK(vendord.terminate() == 0);
+  const auto totals = open_sqlite_store({(dir / "vendord.db").string()})->totals();
+  CHECK(totals.payments == 1);
+  CHECK(totals.credited_pages == 250);
   std::filesystem::remove_all(dir);
 }

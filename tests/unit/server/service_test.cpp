@@ -270,5 +270,33 @@ TEST_CASE("state survives reopening the database (durability, migrations idempot
   auto reopened = open_sqlite_store({(f.dir / "vendord.db").string()});
   CHECK(reopened->device("dv1")->pending_pages == 2000);
   CHECK(reopened->totals().credits == 1);
-  CHECK(sqlite_schema_version() == 1);
+  CHECK(sqlite_schema_version() == 2);
+}
+
+TEST_CASE("paid charge with request_id is idempotent: a retry pays nothing again, gets a fresh CWT, once") {
+  Fixture f;
+  const auto p = f.onboard("dv1");
+  const IssuedCwt first = f.service.paid_charge(p.svt, 200, "4242424242424242", "req-1");
+  CHECK_FALSE(first.replayed);
+  // The answer was "lost": the terminal retries with the same request_id.
+  const IssuedCwt retry = f.service.paid_charge(p.svt, 200, "4242424242424242", "req-1");
+  CHECK(retry.replayed);
+  CHECK(retry.payment_id == first.payment_id);
+  CHECK(retry.payment_reference == first.payment_reference);
+  CHECK(retry.cwt != first.cwt);
+  CHECK(f.store->totals().payments == 1);
+  CHECK(code_of([&] { f.service.charge(first.cwt); }) == "token_unknown");  // the lost CWT was revoked
+  CHECK(f.service.charge(retry.cwt).pages_granted == 200);
+  // Once redeemed, a further retry gets no new CWT.
+  CHECK(code_of([&] { f.service.paid_charge(p.svt, 200, "4242424242424242", "req-1"); }) ==
+        "payment_already_charged");
+  CHECK(code_of([&] { f.service.paid_charge(p.svt, 300, "4242424242424242", "req-1"); }) ==
+        "request_id_conflict");
+  CHECK(code_of([&] { f.service.paid_charge(p.svt, 300, "4242424242424242", "bad id!"); }) ==
+        "invalid_request");
+  CHECK(f.store->totals().payments == 1);
+  CHECK(f.store->totals().credited_pages == 200);
+  // Another request id is another payment.
+  CHECK_FALSE(f.service.paid_charge(p.svt, 200, "4242424242424242", "req-2").replayed);
+  CHECK(f.store->totals().payments == 2);
 }
