@@ -28,7 +28,7 @@ struct CoreConfig {
   std::chrono::nanoseconds pwt_failure_window = std::chrono::hours{1};
 
   // PT (S33–S41): deleted when unused this long (counted from issue or last use; restarts at boot).
-  std::chrono::seconds pt_idle_timeout = std::chrono::hours{24};
+  std::chrono::seconds pt_idle_timeout = std::chrono::hours{24 * 30};  // protocol/token default
   std::uint32_t max_pts = 8;
 
   // SVWT prefetch (S43–S45) and periodic sync (S101), and the retry delay after a failed server call.
