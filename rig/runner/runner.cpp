@@ -76,6 +76,7 @@ Runner::Runner(const Clock& clock, const CaseRegistry& registry, SecretRegistry&
 
 RunResult Runner::run(const Bench& bench, const Suite& suite, const RunOptions& options) {
   RunResult result;
+  consecutive_errors_ = 0;
   result.bench = bench.name;
   result.suite = suite.name;
   const MonotonicTime started = clock_.monotonic_now();
@@ -276,8 +277,18 @@ CaseResult Runner::run_case(const Bench& bench, const Suite& suite, const SuiteC
         first_problem = "cycle " + std::to_string(cycle) + ": " + record.reason;
       }
       observer_.on_cycle(record, result.counts);
-      if (record.outcome == Outcome::kError && !bench_bad && record.failure_class != "interrupted")
+      if (record.outcome == Outcome::kError && !bench_bad && record.failure_class != "interrupted") {
         health_ok();
+        ++consecutive_errors_;
+        if (!bench_bad && options.max_consecutive_errors > 0 &&
+            consecutive_errors_ >= options.max_consecutive_errors) {
+          bench_bad = true;
+          bad_reason = "bench marked bad: " + std::to_string(consecutive_errors_) +
+                       " cycles in a row ended in ERROR (last: " + record.reason + ")";
+        }
+      } else if (record.outcome == Outcome::kPass || record.outcome == Outcome::kFail) {
+        consecutive_errors_ = 0;
+      }
       if (bench_bad) break;
     }
   }

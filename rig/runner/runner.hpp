@@ -51,6 +51,9 @@ using HealthCheck = std::function<std::optional<std::string>()>;
 struct RunOptions {
   std::filesystem::path run_dir;
   HealthCheck health_check;  // none: the bench is assumed healthy
+  // A bench that keeps erroring is marked bad (DESIGN §7): after this many cycles in a row end in ERROR
+  // (retries exhausted), across cases, the rest of the run is not started. 0: never.
+  int max_consecutive_errors = 5;
 };
 
 class Runner {
@@ -76,6 +79,7 @@ class Runner {
   SecretRegistry& secrets_;
   RunObserver& observer_;
   std::atomic<bool> stop_{false};
+  int consecutive_errors_ = 0;
 };
 
 }  // namespace tapbench::rig

@@ -345,6 +345,29 @@ TEST_CASE("the health check runs before the suite and after an ERROR; a bad benc
   CHECK(run_exit_code(result) == 3);
 }
 
+TEST_CASE("a bench that keeps erroring is marked bad: the rest of the run is not started") {
+  Fixture f;
+  f.add_case("fake-tap", 100, 1);
+  f.add_case("fake-tap", 1);
+  int n = 0;
+  f.script.cycle = [&](CycleContext&, int) {
+    if (++n == 3) throw CaseFailure("wrong", "a FAIL resets the count");
+    throw BenchError("reader-missing", "phone-nfc did not answer");
+  };
+  RunOptions options;
+  options.max_consecutive_errors = 3;
+  const RunResult result = f.run(options);
+  // cycle 1: ERROR, ERROR(retry) · cycle 2: FAIL (n=3) · cycles 3-5: ERROR each after a retry → bad after 5.
+  CHECK(result.cases[0].counts.cycles == 5);
+  CHECK(result.cases[0].counts.failed == 1);
+  CHECK(result.cases[0].counts.errored == 4);
+  CHECK(result.aborted_reason ==
+        "bench marked bad: 3 cycles in a row ended in ERROR (last: phone-nfc did not answer)");
+  CHECK(result.cases[1].outcome == Outcome::kError);
+  CHECK(f.script.teardowns == 1);
+  CHECK(run_exit_code(result) == 2);  // the FAIL still outranks
+}
+
 TEST_CASE("a stop request interrupts the cycle at its next mark; teardown still runs") {
   Fixture f;
   f.add_case("fake-tap", 10);
