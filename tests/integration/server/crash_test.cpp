@@ -5,7 +5,10 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <fstream>
+#include <iterator>
 #include <random>
+#include <regex>
 #include <thread>
 
 #include "server/api/http_client.hpp"
@@ -187,6 +190,12 @@ TEST_CASE("kill -9 during charges: after restart every charge is credited exactl
   MESSAGE("charged " << ledger.granted << " pages over 3 crashes; lost answers " << ledger.lost_answers
                      << ", of which committed before the crash " << ledger.committed_before_crash
                      << "; paid-charge requests " << ledger.requests);
+  // No token in any log line (the log has one line per request of this whole run).
+  std::ifstream log(dir / "vendord.log");
+  const std::string text{std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>()};
+  CHECK(text.find("POST /v1/terminal/charge 200 ok") != std::string::npos);
+  CHECK_FALSE(std::regex_search(text, std::regex("(st|svwt|svt|cwt)_[A-Za-z0-9_-]{20}")));
+  CHECK(text.find(who.svt.substr(4, 12)) == std::string::npos);
   std::filesystem::remove_all(dir);
 }
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <thread>
 
@@ -280,4 +281,71 @@ TEST_CASE("HTTP: the web pages work with plain form posts (no JavaScript), SVT i
   page = c.get("/charge?svt=svt_" + std::string(43, 'B'));
   CHECK(page.status == 401);
   CHECK(page.body.find("data-code=\"token_unknown\"") != std::string::npos);
+}
+
+namespace {
+// A raw TCP connection to the server, for what HttpClient hides: pipelining, half-sent requests.
+struct RawConnection {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket{ioc};
+  explicit RawConnection(std::uint16_t port) {
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  }
+  void send(const std::string& bytes) { boost::asio::write(socket, boost::asio::buffer(bytes)); }
+  // Reads until the server closes the connection or `deadline` passes; returns what arrived.
+  std::string read_until_closed(std::chrono::steady_clock::time_point deadline, bool& closed) {
+    std::string out;
+    closed = false;
+    socket.non_blocking(true);
+    char buf[4096];
+    while (std::chrono::steady_clock::now() < deadline) {
+      boost::system::error_code ec;
+      const std::size_t n = socket.read_some(boost::asio::buffer(buf), ec);
+      if (ec == boost::asio::error::would_block) {
+        std::this_thread::sleep_for(1ms);  // polling interval, bounded by the deadline
+        continue;
+      }
+      if (ec) {
+        closed = true;
+        break;
+      }
+      out.append(buf, n);
+    }
+    return out;
+  }
+};
+}  // namespace
+
+TEST_CASE("HTTP: keep-alive serves pipelined requests on one connection; Connection: close closes it") {
+  Server s;
+  RawConnection raw(s.server->port());
+  raw.send(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  bool closed = false;
+  const std::string got = raw.read_until_closed(std::chrono::steady_clock::now() + 5s, closed);
+  CHECK(closed);
+  std::size_t responses = 0;
+  for (std::size_t at = got.find("HTTP/1.1 200 OK"); at != std::string::npos;
+       at = got.find("HTTP/1.1 200 OK", at + 1)) {
+    ++responses;
+  }
+  CHECK(responses == 3);
+}
+
+TEST_CASE("HTTP: a request that never completes is cut off after the read timeout") {
+  Server s;
+  s.server->stop();
+  s.http.read_timeout = 1s;
+  s.server = std::make_unique<HttpServer>(*s.router, s.http);
+  s.server->start();
+  RawConnection raw(s.server->port());
+  const auto start = std::chrono::steady_clock::now();
+  raw.send("POST /v1/terminal/charge HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"cwt\":");
+  bool closed = false;
+  raw.read_until_closed(start + 10s, closed);
+  CHECK(closed);
+  CHECK(std::chrono::steady_clock::now() - start >= 1s);
+  CHECK(s.store->totals().spent_tokens == 0);
 }
