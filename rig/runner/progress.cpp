@@ -130,7 +130,8 @@ void ProgressPrinter::on_cycle(const CycleRecord& record, const CaseCounts& so_f
            << so_far.passed << " fail " << so_far.failed << " error " << so_far.errored << "\n";
     }
   }
-  status_line(true);
+  // A PASS only updates the counters: redraws stay rate-limited however fast cycles go.
+  status_line(record.outcome != Outcome::kPass);
 }
 
 void ProgressPrinter::on_case_end(const CaseResult& result) {
