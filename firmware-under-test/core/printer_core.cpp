@@ -583,7 +583,24 @@ JobSummary PrinterCore::end_job(const JobTicket& ticket) const {
   return JobSummary{ticket.job_id, ticket.pages_printed, ptb_.printable_pages, ticket.cut};
 }
 
-// ---- ink --------------------------------------------------------------------------------------------------
+// ---- settings and ink ------------------------------------------------------------------------------------
+
+Result<Done> PrinterCore::update_settings(std::string_view pt, const Terminal& /*terminal*/,
+                                          const Settings& settings) {
+  if (auto r = require_started(); !r) return r.error();
+  if (auto a = authenticate_pt(pt); !a) return a.error();
+  if (settings.ink_low_percent && *settings.ink_low_percent > 100) {
+    return make_error(CoreError::invalid_argument, "ink_low_percent must be 0-100 (got " +
+                                                       std::to_string(*settings.ink_low_percent) + ")");
+  }
+  Ptb next = ptb_;
+  if (settings.page_threshold) next.page_threshold = *settings.page_threshold;
+  if (settings.ink_low_percent) next.ink_low_percent = *settings.ink_low_percent;
+  if (next == ptb_) return Done{};
+  if (auto c = commit(std::move(next)); !c) return c.error();
+  (void)refresh_tag();
+  return Done{};
+}
 
 Result<Done> PrinterCore::refresh_ink() {
   if (auto r = require_started(); !r) return r.error();

@@ -88,6 +88,12 @@ struct RegistrationStatus {
   std::optional<Error> last_failure;  // the last failed attempt since boot (cleared by success)
 };
 
+// Printer settings a terminal may change (PT). Absent fields stay as they are.
+struct Settings {
+  std::optional<std::uint32_t> page_threshold;  // charge offered when pages <= this
+  std::optional<std::uint8_t> ink_low_percent;  // 0–100; a colour below this asks for an exchange
+};
+
 // S99–S111 outcome.
 struct SyncSummary {
   std::uint32_t pages_added = 0;
@@ -185,6 +191,9 @@ class PrinterCore final : public hal::TapListener {
   Result<Done> refund_page(JobTicket& ticket);
   // S125: pages printed and the count left.
   JobSummary end_job(const JobTicket& ticket) const;
+
+  // Change the charge and ink thresholds (persisted; the tag follows at once).
+  Result<Done> update_settings(std::string_view pt, const Terminal& terminal, const Settings& settings);
 
   // Read the ink sensor and commit a changed reading (also done after every page).
   Result<Done> refresh_ink();

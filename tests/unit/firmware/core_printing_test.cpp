@@ -217,3 +217,21 @@ TEST_CASE("charge_page / refund_page for ports that mark pages themselves") {
   CHECK(p.rig.c().end_job(*ticket).pages_printed == 2);
   CHECK(p.rig.engine.printed.empty());  // the engine HAL was not involved
 }
+
+TEST_CASE("settings: thresholds change with a PT, are committed, and the tag follows") {
+  Charged p(7);  // threshold 5: ready
+  CHECK(p.rig.tap().state == PrinterState::ready);
+  REQUIRE(p.rig.c().update_settings(p.pt, kAdminLan, Settings{7, std::nullopt}).ok());
+  CHECK(p.rig.storage.committed->page_threshold == 7);
+  CHECK(p.rig.tap().state == PrinterState::charge_needed);  // 7 <= 7
+  p.rig.ink.set("black", 60);
+  REQUIRE(p.rig.c().refresh_ink().ok());
+  CHECK(p.rig.tap().state == PrinterState::charge_needed);  // 60 % is not below 10 %
+  REQUIRE(p.rig.c().update_settings(p.pt, kAdminLan, Settings{std::nullopt, 61}).ok());
+  CHECK(p.rig.tap().state == PrinterState::ink_low);  // 60 % is below 61 %
+  CHECK(p.rig.c().update_settings(p.pt, kAdminLan, Settings{std::nullopt, 101}).code() ==
+        CoreError::invalid_argument);
+  CHECK(p.rig.c().update_settings("pt_forged", kAdminLan, Settings{0, 0}).code() ==
+        CoreError::unauthenticated);
+  CHECK(p.rig.storage.committed->ink_low_percent == 61);
+}
