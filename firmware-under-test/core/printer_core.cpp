@@ -61,7 +61,7 @@ PrinterCore::PrinterCore(Hal hal, CoreConfig config)
       pwt_(hal.clock, config_),
       pt_policy_(tokens::pt_policy(config_)) {}
 
-// ---- persistence ---------------------------------------------------------------------------------------
+// ---- persistence ------------------------------------------------------------------------------------------
 
 Result<Done> PrinterCore::commit(Ptb next) {
   const hal::Status s = hal_.storage.commit(next);
@@ -79,7 +79,7 @@ Error PrinterCore::server_error(const char* step, const hal::Status& status) con
   return make_error(CoreError::server_failed, std::string(step) + ": " + hal_detail(status));
 }
 
-// ---- S11/S13: boot ---------------------------------------------------------------------------------------
+// ---- S11/S13: boot ----------------------------------------------------------------------------------------
 
 Result<Done> PrinterCore::start() {
   if (started_) return Done{};
@@ -131,8 +131,7 @@ Result<Done> PrinterCore::start() {
   return Done{};
 }
 
-// ---- tag (S19/S21/S116)
-// ------------------------------------------------------------------------------------
+// ---- tag (S19/S21/S116) -----------------------------------------------------------------------------------
 
 bool PrinterCore::svwt_valid() const {
   return ptb_.svwt && hal_.clock.system_now() < ptb_.svwt->expires_at;
@@ -299,8 +298,7 @@ Result<Done> PrinterCore::delete_pt(std::string_view pt, const Terminal& termina
   return Done{};
 }
 
-// ---- S27–S29: router hand-over
-// --------------------------------------------------------------------------------
+// ---- S27–S29: router hand-over ----------------------------------------------------------------------------
 
 Result<Done> PrinterCore::accept_router_credentials(std::string_view pwt, const Terminal& terminal,
                                                     const NetworkConfig& network) {
@@ -349,8 +347,7 @@ Result<Done> PrinterCore::complete_router_handover() {
   return Done{};
 }
 
-// ---- S53–S75: registration and SVWT
-// ------------------------------------------------------------------------------
+// ---- S53–S75: registration and SVWT -----------------------------------------------------------------------
 
 Result<RegistrationStatus> PrinterCore::register_with_server(std::string_view pt,
                                                              const Terminal& /*terminal*/) {
@@ -432,7 +429,7 @@ Result<std::string> PrinterCore::svwt_for_terminal(std::string_view pt, const Te
   return token;
 }
 
-// ---- S99–S111: sync --------------------------------------------------------------------------------------
+// ---- S99–S111: sync ---------------------------------------------------------------------------------------
 
 Result<SyncSummary> PrinterCore::sync_now() {
   if (!ptb_.server_token) return make_error(CoreError::not_registered, "sync needs the ST (register first)");
@@ -486,8 +483,7 @@ Result<SyncSummary> PrinterCore::sync_with_server(std::string_view pt, const Ter
   return sync_now();
 }
 
-// ---- S121–S125: printing
-// --------------------------------------------------------------------------------------
+// ---- S121–S125: printing ----------------------------------------------------------------------------------
 
 Result<Principal> PrinterCore::authenticate(std::string_view token, const Terminal& terminal) {
   if (auto r = require_started(); !r) return r.error();
@@ -583,7 +579,7 @@ JobSummary PrinterCore::end_job(const JobTicket& ticket) const {
   return JobSummary{ticket.job_id, ticket.pages_printed, ptb_.printable_pages, ticket.cut};
 }
 
-// ---- settings and ink ------------------------------------------------------------------------------------
+// ---- settings and ink -------------------------------------------------------------------------------------
 
 Result<Done> PrinterCore::update_settings(std::string_view pt, const Terminal& /*terminal*/,
                                           const Settings& settings) {
