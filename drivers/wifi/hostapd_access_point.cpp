@@ -1,5 +1,6 @@
 #include "drivers/wifi/hostapd_access_point.hpp"
 
+#include "drivers/wifi/ctrl_channel.hpp"
 #include "drivers/wifi/wifi_error.hpp"
 
 namespace tapbench::wifi {
@@ -40,6 +41,13 @@ WpaCtrl& HostapdAccessPoint::ctrl() {
 ApUp HostapdAccessPoint::start(const ApConfig& config, milliseconds timeout) {
   validate(config.credentials);
   const int freq = channel_to_freq_mhz(config.channel);
+  if (config.dhcp_server && is_relayed(ctrl_socket_)) {
+    throw WifiError(WifiErrc::kBadArgument,
+                    "AP at " + ctrl_socket_ +
+                        ": the DHCP server"
+                        " runs on the machine of the interface: not available through a relay (tcp:) "
+                        "address; run the rig in the radio-lab VM for DHCP");
+  }
   ApUp up;
   up.phases.push_back({LinkPhase::kRequested, clock_.monotonic_now(), "AP start requested"});
   auto& c = ctrl();

@@ -1,5 +1,6 @@
 #include "drivers/wifi/supplicant_p2p_group_owner.hpp"
 
+#include "drivers/wifi/ctrl_channel.hpp"
 #include "drivers/wifi/hostapd_access_point.hpp"
 
 #include "drivers/wifi/supplicant_station.hpp"
@@ -39,6 +40,13 @@ WpaCtrl& SupplicantP2pGroupOwner::ctrl() {
 GoUp SupplicantP2pGroupOwner::start(const GoConfig& config, milliseconds timeout) {
   validate(config.credentials);
   validate_p2p_ssid(config.credentials.ssid);
+  if (config.dhcp_server && is_relayed(ctrl_socket_)) {
+    throw WifiError(WifiErrc::kBadArgument,
+                    "P2P GO at " + ctrl_socket_ +
+                        ": the DHCP server"
+                        " runs on the machine of the interface: not available through a relay (tcp:) "
+                        "address; run the rig in the radio-lab VM for DHCP");
+  }
   auto& c = ctrl();
   stop();
   GoUp up;
@@ -83,17 +91,21 @@ GoUp SupplicantP2pGroupOwner::start(const GoConfig& config, milliseconds timeout
   // The event text carries the passphrase: keep only what a report may show.
   up.phases.push_back({LinkPhase::kGroupStarted, e.at,
                        "P2P-GROUP-STARTED " + group_ifname_ + " GO freq=" + std::to_string(up.freq_mhz)});
-  // The group interface gets its own socket in the same ctrl_interface directory.
-  auto dir = ctrl_socket_.substr(0, ctrl_socket_.rfind('/') + 1);
-  group_ctrl_ = std::make_unique<WpaCtrl>(dir + group_ifname_, clock_);
-  group_ctrl_->attach();
+  // The group interface gets its own socket in the same ctrl_interface directory. Through a relay only the
+  // P2P device's socket is reachable: hostapd's code in wpa_supplicant copies AP-STA-CONNECTED to it.
+  if (!is_relayed(ctrl_socket_)) {
+    auto dir = ctrl_socket_.substr(0, ctrl_socket_.rfind('/') + 1);
+    group_ctrl_ = std::make_unique<WpaCtrl>(dir + group_ifname_, clock_);
+    group_ctrl_->attach();
+  }
   if (config.dhcp_server) dhcp_ = std::make_unique<BusyboxDhcpServer>(group_ifname_, *config.dhcp_server);
   return up;
 }
 
 StationJoined SupplicantP2pGroupOwner::wait_station(milliseconds timeout) {
-  if (!group_ctrl_) throw WifiError(WifiErrc::kBadArgument, "wait_station: the P2P group is not started");
-  return wait_ap_sta_connected(*group_ctrl_, timeout);
+  if (group_ifname_.empty())
+    throw WifiError(WifiErrc::kBadArgument, "wait_station: the P2P group is not started");
+  return wait_ap_sta_connected(group_ctrl_ ? *group_ctrl_ : *ctrl_, timeout);
 }
 
 void SupplicantP2pGroupOwner::stop() {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "drivers/wifi/ctrl_channel.hpp"
 #include "drivers/wifi/dhcp.hpp"
 #include "drivers/wifi/hostapd_access_point.hpp"
 #include "drivers/wifi/wifi_error.hpp"
@@ -48,6 +49,13 @@ void SupplicantStation::remove_network() {
 
 Joined SupplicantStation::join(const JoinRequest& req) {
   validate(req.credentials);
+  if (req.obtain_address && is_relayed(ctrl_socket_)) {
+    throw WifiError(WifiErrc::kBadArgument,
+                    "station at " + ctrl_socket_ +
+                        ": DHCP"
+                        " runs on the machine of the interface: not available through a relay (tcp:) "
+                        "address; run the rig in the radio-lab VM for DHCP");
+  }
   auto& c = ctrl();
   remove_network();  // a previous join's network
   Joined joined;

@@ -1,28 +1,18 @@
 #include "drivers/wifi/wpa_ctrl.hpp"
 
 #include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-#include <wpa_ctrl.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 
+#include "drivers/wifi/ctrl_channel.hpp"
 #include "drivers/wifi/wifi_error.hpp"
 
 namespace tapbench::wifi {
 namespace {
 
 using std::chrono::milliseconds;
-
-// wpa_ctrl_open() names client sockets from a static counter: serialise opens across threads.
-std::mutex& open_mutex() {
-  static std::mutex m;
-  return m;
-}
 
 // Bounds a wait both by the injected clock and by the real time spent idle in poll(): with a ManualClock
 // that nobody advances, the idle time still ends the wait.
@@ -139,79 +129,32 @@ WpaCtrl::WpaCtrl(std::string ctrl_path, const Clock& clock, Options options)
   open_socket();
 }
 
-WpaCtrl::~WpaCtrl() {
-  close_socket();
-}
+WpaCtrl::~WpaCtrl() = default;
 
 void WpaCtrl::open_socket() {
-  errno = 0;
-  {
-    std::lock_guard lock(open_mutex());
-    ctrl_ = wpa_ctrl_open(path_.c_str());
-  }
-  if (ctrl_ == nullptr) {
-    int err = errno;
-    std::string why = err ? std::strerror(err) : "cannot open";
-    throw WifiError(WifiErrc::kNoDaemon,
-                    "wpa_ctrl: no daemon at control socket " + path_ + " (" + why +
-                        "); is hostapd/wpa_supplicant running with that ctrl_interface?");
-  }
-  fd_ = wpa_ctrl_get_fd(ctrl_);
+  channel_ = make_ctrl_channel(path_);
 }
 
 void WpaCtrl::close_socket() {
-  if (ctrl_ == nullptr) return;
-  std::lock_guard lock(open_mutex());
-  wpa_ctrl_close(ctrl_);  // unlinks our client socket; the daemon drops a monitor whose sends fail
-  ctrl_ = nullptr;
-  fd_ = -1;
-}
-
-void WpaCtrl::check_alive() {
-  // A fresh connect() to the daemon's socket sends nothing; it is refused once the daemon is gone (killed:
-  // the socket file stays but nobody owns it; clean exit: the file is removed).
-  int probe = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (probe < 0) return;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path_.c_str(), sizeof(addr.sun_path) - 1);
-  int rc = ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  int err = errno;
-  ::close(probe);
-  if (rc != 0 && (err == ECONNREFUSED || err == ENOENT)) {
-    throw WifiError(WifiErrc::kDaemonGone,
-                    "wpa_ctrl: the daemon behind " + path_ + " is gone (" + std::strerror(err) + ")");
-  }
+  channel_.reset();
 }
 
 WpaCtrl::Wait WpaCtrl::wait_readable(milliseconds slice) {
-  pollfd p{fd_, POLLIN, 0};
+  pollfd p{channel_->fd(), POLLIN, 0};
   int rc;
   do {
     rc = ::poll(&p, 1, static_cast<int>(slice.count()));
   } while (rc < 0 && errno == EINTR);
   if (rc < 0) throw WifiError(WifiErrc::kIo, std::string("wpa_ctrl: poll: ") + std::strerror(errno));
   if (rc == 0) {
-    check_alive();
+    channel_->check_alive();
     return Wait::kIdle;
   }
   return Wait::kData;
 }
 
 std::optional<std::string> WpaCtrl::recv_datagram() {
-  char buf[8192];
-  ssize_t n;
-  do {
-    n = ::recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::nullopt;
-    if (errno == ECONNREFUSED || errno == ECONNRESET || errno == ENOTCONN) {
-      throw WifiError(WifiErrc::kDaemonGone, "wpa_ctrl: the daemon behind " + path_ + " is gone");
-    }
-    throw WifiError(WifiErrc::kIo, std::string("wpa_ctrl: recv: ") + std::strerror(errno));
-  }
-  return std::string(buf, static_cast<std::size_t>(n));
+  return channel_->try_recv();
 }
 
 void WpaCtrl::replace_socket() {
@@ -221,7 +164,7 @@ void WpaCtrl::replace_socket() {
   while (auto d = recv_datagram()) {
     if (auto e = parse_event_datagram(*d)) {
       e->at = clock_.monotonic_now();
-      events_.push_back(std::move(*e));
+      queue_event(std::move(*e));
     }
   }
   close_socket();
@@ -242,26 +185,19 @@ std::string WpaCtrl::request(std::string_view command, milliseconds timeout) {
       command.find('\n') != std::string_view::npos) {
     throw WifiError(WifiErrc::kBadArgument, "wpa_ctrl: a command must be one non-empty line without NUL");
   }
-  if (ctrl_ == nullptr) open_socket();  // a replacement failed earlier (daemon was gone); try again
+  if (!channel_) open_socket();  // a replacement failed earlier (daemon was gone); try again
   if (stale_reply_possible_) replace_socket();
-  ssize_t sent;
-  do {
-    sent = ::send(fd_, command.data(), command.size(), MSG_NOSIGNAL);
-  } while (sent < 0 && errno == EINTR);
-  if (sent < 0) {
-    int err = errno;
-    if (err == ECONNREFUSED || err == ENOENT || err == ENOTCONN || err == ECONNRESET) {
-      throw WifiError(WifiErrc::kDaemonGone, "wpa_ctrl: '" + redact_command(command) + "' to " + path_ +
-                                                 ": the daemon is gone (" + std::strerror(err) + ")");
-    }
-    throw WifiError(WifiErrc::kIo, "wpa_ctrl: send to " + path_ + ": " + std::strerror(err));
+  try {
+    channel_->send(command);
+  } catch (const WifiError& e) {
+    throw WifiError(e.code(), "wpa_ctrl: '" + redact_command(command) + "' to " + path_ + ": " + e.what());
   }
   Deadline deadline(clock_, timeout);
   for (;;) {
     while (auto d = recv_datagram()) {
       if (auto e = parse_event_datagram(*d)) {
         e->at = clock_.monotonic_now();
-        events_.push_back(std::move(*e));
+        queue_event(std::move(*e));
         continue;
       }
       return *d;

@@ -15,15 +15,16 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "protocol/clock/clock.hpp"
 
-struct wpa_ctrl;
-
 namespace tapbench::wifi {
+
+class CtrlChannel;
 
 struct WpaEvent {
   int priority = 0;  // the N of "<N>"
@@ -51,7 +52,8 @@ class WpaCtrl {
     std::chrono::milliseconds liveness_probe{200};  // how often an idle wait checks the daemon is alive
   };
 
-  // Opens DIR/<ifname> (the daemon's socket). Throws WifiError(kNoDaemon) if nothing listens there.
+  // Opens DIR/<ifname> (the daemon's socket), or "tcp:HOST:PORT" (a tapbench-wpa-ctrl-relay forwarding to
+  // one; see ctrl_channel.hpp). Throws WifiError(kNoDaemon) if nothing listens there.
   WpaCtrl(std::string ctrl_path, const Clock& clock);
   WpaCtrl(std::string ctrl_path, const Clock& clock, Options options);
   ~WpaCtrl();
@@ -91,7 +93,8 @@ class WpaCtrl {
   // Waits up to `slice` for a datagram; on idle, probes that the daemon is still there.
   Wait wait_readable(std::chrono::milliseconds slice);
   std::optional<std::string> recv_datagram();
-  void check_alive();
+  void queue_event(WpaEvent e);
+  static constexpr std::size_t kMaxQueuedEvents = 4096;  // oldest dropped beyond this
   void open_socket();
   void close_socket();
   void replace_socket();
@@ -99,8 +102,7 @@ class WpaCtrl {
   std::string path_;
   const Clock& clock_;
   Options options_;
-  struct wpa_ctrl* ctrl_ = nullptr;
-  int fd_ = -1;
+  std::unique_ptr<CtrlChannel> channel_;
   bool attached_ = false;
   bool stale_reply_possible_ = false;  // a request timed out: its late reply may still arrive
   std::deque<WpaEvent> events_;

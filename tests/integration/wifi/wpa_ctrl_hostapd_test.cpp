@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <future>
+#include <thread>
 
+#include "drivers/wifi/ctrl_relay.hpp"
 #include "drivers/wifi/hostapd_access_point.hpp"
 #include "drivers/wifi/wifi_error.hpp"
 #include "drivers/wifi/wpa_ctrl.hpp"
@@ -160,4 +162,50 @@ TEST_CASE("a hung daemon: kTimeout; its late reply is not taken for the next com
   ctrl.request_ok("DISABLE");
   auto e = ctrl.wait_event([](const WpaEvent& ev) { return ev.is("AP-DISABLED"); }, 2000ms, "AP-DISABLED");
   CHECK(e.priority == 3);
+}
+
+TEST_CASE("through tapbench-wpa-ctrl-relay (TCP): same replies, events and daemon-gone as the local socket") {
+  TAPBENCH_REQUIRE_ROOT();
+  TempDir dir;
+  const auto& clock = RealClock::instance();
+  auto hostapd = start_hostapd_on_lo(dir, clock);
+  CtrlRelay relay({{0, hostapd->ctrl_socket()}}, "127.0.0.1");
+  std::thread serving([&] { relay.run(); });
+  struct Joiner {
+    CtrlRelay& r;
+    std::thread& t;
+    ~Joiner() {
+      r.stop();
+      t.join();
+    }
+  } joiner{relay, serving};
+  const std::string address = "tcp:127.0.0.1:" + std::to_string(relay.port(0));
+
+  WpaCtrl ctrl(address, clock);
+  CHECK(ctrl.request("PING") == "PONG\n");
+  CHECK(code_of([&] { ctrl.request_checked("NO_SUCH_COMMAND"); }) == WifiErrc::kUnknownCommand);
+  ctrl.attach();
+  ctrl.request_ok("DISABLE");  // <3>AP-DISABLED comes before OK, through the relay too
+  auto e = ctrl.next_event(2000ms);
+  REQUIRE(e);
+  CHECK(e->is("AP-DISABLED"));
+
+  // A role over the relay, and a second connection with its own event stream.
+  HostapdAccessPoint ap(address, clock);
+  auto up = ap.start({{"relayed", "relayed passphrase"}, 1}, 5000ms);
+  CHECK(up.freq_mhz == 2412);
+  CHECK(status_value(ctrl.request("STATUS"), "ssid[0]") == "relayed");
+
+  hostapd->kill_now();
+  auto start = std::chrono::steady_clock::now();
+  // (events of the AP's reconfiguration are still queued: wait for one that never comes)
+  CHECK(code_of([&] { ctrl.wait_event([](const WpaEvent&) { return false; }, 20000ms, "none"); }) ==
+        WifiErrc::kDaemonGone);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+}
+
+TEST_CASE("a relay address nobody serves: kNoDaemon; a malformed one: kBadArgument") {
+  CHECK(code_of([] { WpaCtrl c("tcp:127.0.0.1:1", RealClock::instance()); }) == WifiErrc::kNoDaemon);
+  CHECK(code_of([] { WpaCtrl c("tcp:127.0.0.1", RealClock::instance()); }) == WifiErrc::kBadArgument);
+  CHECK(code_of([] { WpaCtrl c("tcp:host:99999", RealClock::instance()); }) == WifiErrc::kBadArgument);
 }
