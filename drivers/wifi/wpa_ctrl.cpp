@@ -157,6 +157,12 @@ std::optional<std::string> WpaCtrl::recv_datagram() {
   return channel_->try_recv();
 }
 
+void WpaCtrl::queue_event(WpaEvent e) {
+  // Bounded: a socket attached for hours whose events nobody reads must not grow without limit.
+  if (events_.size() >= kMaxQueuedEvents) events_.pop_front();
+  events_.push_back(std::move(e));
+}
+
 void WpaCtrl::replace_socket() {
   // The protocol has no request ids: after a timed-out request its reply may still come, and would be taken
   // for the next command's. A new client socket (new address) never receives it. Events already read are
