@@ -290,8 +290,10 @@ struct IppService::Callbacks {
     JobState* st = state_for(job);
     if (st == nullptr) return false;
     if (!begin_page(*st, job, options->header)) {
-      // PAPPL counted this page as completed before asking; it was not printed.
-      papplJobSetImpressionsCompleted(job, -1);
+      // PAPPL's raster path counts a page as completed before asking for it, its JPEG path does not: make
+      // job-impressions-completed the pages actually printed.
+      papplJobSetImpressionsCompleted(
+          job, static_cast<int>(st->record.pages_printed) - papplJobGetImpressionsCompleted(job));
       return false;
     }
     return true;
@@ -409,16 +411,6 @@ struct IppService::Callbacks {
       case IPP_OP_CREATE_JOB:
       case IPP_OP_VALIDATE_JOB:
         return AuthPurpose::print;
-      case IPP_OP_SEND_DOCUMENT:
-      case IPP_OP_SEND_URI:
-      case IPP_OP_CANCEL_JOB:
-      case IPP_OP_CANCEL_JOBS:
-      case IPP_OP_CANCEL_MY_JOBS:
-      case IPP_OP_CLOSE_JOB:
-      case IPP_OP_HOLD_JOB:
-      case IPP_OP_RELEASE_JOB:
-      case IPP_OP_CANCEL_CURRENT_JOB:
-        return AuthPurpose::job_control;
       case IPP_OP_SET_PRINTER_ATTRIBUTES: {
         ipp_t* request = papplClientGetRequest(client);
         if (ippFindAttribute(request, "printer-wifi-ssid", IPP_TAG_ZERO) != nullptr ||
@@ -427,9 +419,36 @@ struct IppService::Callbacks {
         }
         return AuthPurpose::admin;
       }
-      default:
+      case IPP_OP_PAUSE_PRINTER:
+      case IPP_OP_RESUME_PRINTER:
+      case IPP_OP_PURGE_JOBS:
+      case IPP_OP_CANCEL_JOBS:
+      case IPP_OP_ENABLE_PRINTER:
+      case IPP_OP_DISABLE_PRINTER:
+      case IPP_OP_PAUSE_PRINTER_AFTER_CURRENT_JOB:
+      case IPP_OP_CREATE_PRINTER:
+      case IPP_OP_DELETE_PRINTER:
+      case IPP_OP_SET_SYSTEM_ATTRIBUTES:
+      case IPP_OP_SHUTDOWN_ALL_PRINTERS:
+      case IPP_OP_SET_JOB_ATTRIBUTES:
         return AuthPurpose::admin;
+      default:  // Send-Document, Cancel-Job, Get-Job-Attributes, Get-Jobs, Identify-Printer, …
+        return AuthPurpose::job_control;
     }
+  }
+
+  // A refused Print-Job / Send-Document still has its document in flight. PAPPL answers without reading it
+  // and closes the connection, and libcups, still writing, then reports "Unable to finish request" instead
+  // of answering the 401 challenge (seen with ipptool). Read and drop the document (bounded) so the client
+  // gets the 401/403 on a healthy connection.
+  static void drain_document(http_t* http) {
+    constexpr std::size_t kMaxDrain = 64u << 20;
+    if (httpGetState(http) != HTTP_STATE_POST_RECV) return;
+    char buffer[16384];
+    std::size_t total = 0;
+    ssize_t n;
+    while (total < kMaxDrain && (n = httpRead2(http, buffer, sizeof buffer)) > 0)
+      total += static_cast<std::size_t>(n);
   }
 
   static http_status_t auth(pappl_client_t* client, const char* /*group*/, gid_t /*groupid*/, void* data) {
@@ -447,6 +466,7 @@ struct IppService::Callbacks {
     const AuthDecision decision = svc->authority_.authorize(token, peer, purpose);
     std::fill(token.begin(), token.end(), '\0');
     const char* op = ippOpString(papplClientGetOperation(client));
+    if (!decision.allowed()) drain_document(http);
     switch (decision.outcome) {
       case AuthDecision::Outcome::allowed:
         papplClientSetUsername(client, decision.principal.c_str());

@@ -97,6 +97,7 @@ struct Suite {
     CHECK(generate_samples(docs) == 34);  // 2 dpi × (6 black_1 + 6 sgray_8 + 5 srgb_8)
     PrinterdOptions options;
     options.pages = 100000;
+    options.log_level = "debug";  // diagnostics for a failing suite; still never a token
     printerd.emplace(tmp.path(), options);
     REQUIRE(wait_printer_up_time(printerd->port()));
     // ipptool answers printerd's Basic challenge with the PWT as password.

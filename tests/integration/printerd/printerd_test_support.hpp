@@ -136,7 +136,8 @@ inline fs::path printerd_path() {
 
 struct PrinterdOptions {
   std::uint32_t pages = 1000;
-  std::string ink;  // "" = default
+  std::string ink;                 // "" = default
+  std::string log_level = "info";  // debug logs request attributes, e.g. printer-wifi-password (not tokens)
   std::vector<std::string> extra;
 };
 
@@ -161,7 +162,7 @@ class Printerd {
                                      "--pages",
                                      std::to_string(options.pages),
                                      "--log-level",
-                                     "debug"};
+                                     options.log_level};
     if (!options.ink.empty()) {
       argv.push_back("--ink");
       argv.push_back(options.ink);
@@ -346,6 +347,8 @@ struct Credentials {
 
 struct IppResult {
   ipp_status_t status = IPP_STATUS_ERROR_INTERNAL;
+  http_status_t http_status = HTTP_STATUS_NONE;
+  int challenges = 0;  // 401 challenges libcups answered (or gave up on) through the password callback
   std::string status_text;
   ipp_t* response = nullptr;
   IppResult() = default;
@@ -354,6 +357,18 @@ struct IppResult {
   IppResult(IppResult&& o) noexcept
       : status(o.status), status_text(std::move(o.status_text)), response(o.response) {
     o.response = nullptr;
+  }
+  IppResult& operator=(IppResult&& o) noexcept {
+    if (this != &o) {
+      ippDelete(response);
+      status = o.status;
+      http_status = o.http_status;
+      challenges = o.challenges;
+      status_text = std::move(o.status_text);
+      response = o.response;
+      o.response = nullptr;
+    }
+    return *this;
   }
   ~IppResult() { ippDelete(response); }
   int integer(const char* name) const {
@@ -402,6 +417,8 @@ class IppClient {
     result.response = document.empty() ? cupsDoRequest(http_, request, "/ipp/print")
                                        : cupsDoFileRequest(http_, request, "/ipp/print", document.c_str());
     result.status = cupsLastError();
+    result.http_status = httpGetStatus(http_);
+    result.challenges = attempts_;
     result.status_text = cupsLastErrorString();
     cupsSetPasswordCB2(nullptr, nullptr);
     active_ = nullptr;

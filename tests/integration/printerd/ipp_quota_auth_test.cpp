@@ -1,0 +1,301 @@
+// printerd's token auth, exact page quota, supplies and router hand-over, driven by real clients: libcups
+// (HTTP Basic answering the 401 challenge, or a Bearer header) and CUPS's ipptool.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include "tests/integration/printerd/printerd_test_support.hpp"
+
+using namespace printerd_test;
+
+namespace {
+
+constexpr const char* kRaster = "image/pwg-raster";
+
+std::size_t count_page_files(const fs::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    n += e.path().extension() == ".pwg";
+  return n;
+}
+
+boost::json::object status(const Printerd& p) {
+  return boost::json::parse(get_status_json(p.port())).as_object();
+}
+
+std::int64_t pages_left(const Printerd& p) {
+  return status(p).at("pages_remaining").to_number<std::int64_t>();
+}
+
+boost::json::object last_record(const Printerd& p) {
+  const auto records = p.job_records();
+  REQUIRE(!records.empty());
+  return boost::json::parse(records.back()).as_object();
+}
+
+void check_no_token_in_log(const Printerd& p) {
+  const std::string log = p.log();
+  CHECK(log.find(Printerd::kPwt) == std::string::npos);
+  CHECK(log.find(Printerd::kPt) == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("a wrong or missing token is refused with not-authenticated and prints nothing") {
+  TempDir tmp;
+  const fs::path doc = tmp.path() / "one.pwg";
+  write_pwg_raster(doc, "iso_a4_210x297mm", "sgray_8", 150, 1);
+  PrinterdOptions options;
+  options.pages = 5;
+  Printerd p(tmp.path(), options);
+
+  // printerd answers 401 with a Basic challenge; libcups then asks its password callback (counted as a
+  // challenge), and when that has no (other) token to offer it gives up ("authorization canceled").
+  SUBCASE("HTTP Basic with a wrong token (what CUPS clients send)") {
+    IppClient client(p.port(), Credentials::basic("PWT-WRONG000"));
+    const auto r = client.print_job(doc, kRaster);
+    CHECK(r.challenges == 2);  // challenged, sent the wrong token, challenged again
+    CHECK(r.http_status == HTTP_STATUS_CUPS_AUTHORIZATION_CANCELED);
+    CHECK(r.status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED);
+  }
+  SUBCASE("Bearer with a wrong token") {
+    IppClient client(p.port(), Credentials::bearer("pt-00000000000000000000000000000000"));
+    const auto r = client.print_job(doc, kRaster);
+    // libcups cannot answer a challenge for a Bearer client: it stops at the 401.
+    CHECK(r.http_status == HTTP_STATUS_CUPS_AUTHORIZATION_CANCELED);
+    CHECK(r.status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED);
+  }
+  SUBCASE("no credentials at all") {
+    IppClient client(p.port(), {});
+    const auto r = client.print_job(doc, kRaster);
+    CHECK(r.http_status == HTTP_STATUS_CUPS_AUTHORIZATION_CANCELED);
+  }
+  SUBCASE("ipptool with a wrong token in the URI") {
+    write_file(tmp.path() / "print.test",
+               "{\n NAME \"Print-Job\"\n OPERATION Print-Job\n GROUP operation-attributes-tag\n"
+               " ATTR charset attributes-charset utf-8\n ATTR language attributes-natural-language en\n"
+               " ATTR uri printer-uri $uri\n ATTR name requesting-user-name $user\n"
+               " ATTR mimeMediaType document-format image/pwg-raster\n FILE one.pwg\n"
+               " STATUS client-error-not-authenticated\n}\n");
+    const auto run = run_ipptool(tmp.path(), p.uri_with("terminal", "PWT-WRONG000"), "print.test", "",
+                                 std::chrono::seconds(20));
+    INFO(run.output);
+    CHECK(run.output.find("cannot be read") == std::string::npos);
+    // ipptool retries with the URI's password, then reports the refusal (an HTTP-level failure, so the test
+    // itself is listed as failed whatever STATUS it expects).
+    CHECK(run.output.find("IPP request failed with status client-error-not-authenticated") !=
+          std::string::npos);
+  }
+  CHECK(pages_left(p) == 5);
+  CHECK(p.job_records().empty());
+  CHECK(count_page_files(p.output()) == 0);
+  check_no_token_in_log(p);
+}
+
+TEST_CASE("the right token prints, by HTTP Basic (PWT) and by Bearer (PT), and each page costs one") {
+  TempDir tmp;
+  const fs::path doc = tmp.path() / "two.pwg";
+  write_pwg_raster(doc, "iso_a4_210x297mm", "srgb_8", 150, 2);
+  PrinterdOptions options;
+  options.pages = 10;
+  Printerd p(tmp.path(), options);
+
+  IppClient pwt(p.port(), Credentials::basic(Printerd::kPwt));
+  auto r = pwt.print_job(doc, kRaster);
+  REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  auto done = pwt.wait_job_done(r.integer("job-id"));
+  CHECK(done.integer("job-state") == IPP_JSTATE_COMPLETED);
+  CHECK(done.integer("job-impressions-completed") == 2);
+  CHECK(done.string("job-originating-user-name") == "pwt");
+  CHECK(pages_left(p) == 8);
+
+  IppClient pt(p.port(), Credentials::bearer(Printerd::kPt));
+  r = pt.print_job(doc, kRaster);
+  REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  done = pt.wait_job_done(r.integer("job-id"));
+  INFO(done.status_text);
+  CHECK(done.integer("job-state") == IPP_JSTATE_COMPLETED);
+  CHECK(done.string("job-originating-user-name") == "pt:terminal-1");
+  CHECK(pages_left(p) == 6);
+
+  // What was printed is in the state directory: one PWG raster file per page, one JSON line per job.
+  CHECK(count_page_files(p.output()) == 4);
+  const auto rec = last_record(p);
+  CHECK(rec.at("state").as_string() == "completed");
+  CHECK(rec.at("principal").as_string() == "pt:terminal-1");
+  CHECK(rec.at("pages_printed").to_number<int>() == 2);
+  CHECK(rec.at("pages_remaining").to_number<int>() == 6);
+  // The page file is the page the client sent (same size, something drawn on it).
+  const auto& files = rec.at("files").as_array();
+  REQUIRE(files.size() == 2);
+  const int fd = ::open((p.output() / std::string(files[1].as_string())).c_str(), O_RDONLY);
+  REQUIRE(fd >= 0);
+  cups_raster_t* ras = cupsRasterOpen(fd, CUPS_RASTER_READ);
+  cups_page_header2_t h;
+  REQUIRE(cupsRasterReadHeader2(ras, &h));
+  CHECK(h.cupsWidth == 1240);  // A4 at 150 dpi
+  CHECK(h.HWResolution[0] == 150);
+  CHECK(h.cupsColorSpace == CUPS_CSPACE_SRGB);
+  cupsRasterClose(ras);
+  ::close(fd);
+  CHECK(rec.at("marked_bytes").as_array()[1].to_number<std::int64_t>() > 0);
+  check_no_token_in_log(p);
+}
+
+TEST_CASE("quota is exact: a job never takes the count below zero") {
+  TempDir tmp;
+  const fs::path three = tmp.path() / "three.pwg";
+  write_pwg_raster(three, "iso_a4_210x297mm", "sgray_8", 150, 3);
+  PrinterdOptions options;
+  options.pages = 2;
+  Printerd p(tmp.path(), options);
+  IppClient client(p.port(), Credentials::basic(Printerd::kPwt));
+
+  SUBCASE("a 3-page PWG raster job with 2 pages left prints 2 pages and stops at 0") {
+    auto r = client.print_job(three, kRaster);
+    REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+    const auto done = client.wait_job_done(r.integer("job-id"));
+    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
+    CHECK(done.integer("job-impressions-completed") == 2);
+    // S125: the terminal learns the count left.
+    CHECK(done.string("job-state-message").find("0 printable pages left") != std::string::npos);
+    const auto rec = last_record(p);
+    CHECK(rec.at("state").as_string() == "cut");
+    CHECK(rec.at("pages_printed").to_number<int>() == 2);
+    CHECK(rec.at("pages_remaining").to_number<int>() == 0);
+  }
+  SUBCASE("a JPEG with copies=3 and 2 pages left prints 2 copies") {
+    const fs::path jpeg = tmp.path() / "photo.jpg";
+    write_jpeg(jpeg, 300, 200, true);
+    auto r = client.print_job(jpeg, "image/jpeg", 3);
+    REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+    const auto done = client.wait_job_done(r.integer("job-id"));
+    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
+    CHECK(done.integer("job-impressions-completed") == 2);
+    CHECK(last_record(p).at("pages_printed").to_number<int>() == 2);
+  }
+  SUBCASE("Create-Job + Send-Document (spooled document) is cut the same way") {
+    ipp_t* create = client.new_request(IPP_OP_CREATE_JOB);
+    ippAddString(create, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, "spooled");
+    auto c = client.send(create);
+    REQUIRE(c.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+    const int job_id = c.integer("job-id");
+    ipp_t* send = client.new_request(IPP_OP_SEND_DOCUMENT);
+    ippAddInteger(send, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+    ippAddString(send, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, kRaster);
+    ippAddBoolean(send, IPP_TAG_OPERATION, "last-document", 1);
+    auto s = client.send(send, three);
+    REQUIRE(s.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+    const auto done = client.wait_job_done(job_id);
+    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
+    CHECK(done.integer("job-impressions-completed") == 2);
+    CHECK(last_record(p).at("pages_printed").to_number<int>() == 2);
+  }
+  CHECK(pages_left(p) == 0);
+  CHECK(count_page_files(p.output()) == 2);
+
+  // At zero, the next job is refused up front: forbidden, nothing printed, still 0 (never negative).
+  const fs::path one = tmp.path() / "one.pwg";
+  write_pwg_raster(one, "iso_a4_210x297mm", "sgray_8", 150, 1);
+  const auto refused = client.print_job(one, kRaster);
+  CHECK(refused.status == IPP_STATUS_ERROR_FORBIDDEN);
+  CHECK(pages_left(p) == 0);
+  CHECK(count_page_files(p.output()) == 2);
+  check_no_token_in_log(p);
+}
+
+TEST_CASE("an exhausted quota is forbidden for ipptool too") {
+  TempDir tmp;
+  write_pwg_raster(tmp.path() / "one.pwg", "iso_a4_210x297mm", "sgray_8", 150, 1);
+  write_file(tmp.path() / "print.test",
+             "{\n NAME \"Print-Job at zero pages\"\n OPERATION Print-Job\n GROUP operation-attributes-tag\n"
+             " ATTR charset attributes-charset utf-8\n ATTR language attributes-natural-language en\n"
+             " ATTR uri printer-uri $uri\n ATTR name requesting-user-name $user\n"
+             " ATTR mimeMediaType document-format image/pwg-raster\n FILE one.pwg\n"
+             " STATUS client-error-forbidden\n}\n");
+  PrinterdOptions options;
+  options.pages = 0;
+  Printerd p(tmp.path(), options);
+  const auto run = run_ipptool(tmp.path(), p.uri_with("terminal", Printerd::kPwt), "print.test", "",
+                               std::chrono::seconds(20));
+  INFO(run.output);
+  CHECK(run.output.find("IPP request failed with status client-error-forbidden") != std::string::npos);
+  CHECK(count_page_files(p.output()) == 0);
+}
+
+TEST_CASE("supplies follow the ink model: marker levels and marker-supply-low below the threshold") {
+  TempDir tmp;
+  PrinterdOptions options;
+  options.ink = "cyan=80,magenta=70,yellow=60,black=20";
+  options.extra = {"--ink-use-per-page", "10", "--ink-low-percent", "10"};
+  Printerd p(tmp.path(), options);
+  IppClient client(p.port(), Credentials::basic(Printerd::kPwt));
+
+  auto attrs = client.printer_attributes();
+  CHECK(attrs.string("marker-levels") == "80,70,60,20");
+  CHECK(attrs.string("marker-colors").find("#") != std::string::npos);
+  CHECK(attrs.string("printer-state-reasons").find("marker-supply-low") == std::string::npos);
+
+  // Each monochrome page takes 10 % black: 20 → 10 is not low yet (the threshold is "below 10").
+  const fs::path mono = tmp.path() / "mono.pwg";
+  write_pwg_raster(mono, "iso_a4_210x297mm", "sgray_8", 150, 1);
+  auto r = client.print_job(mono, kRaster);
+  REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  client.wait_job_done(r.integer("job-id"));
+  attrs = client.printer_attributes();
+  CHECK(attrs.string("marker-levels") == "80,70,60,10");
+  CHECK(attrs.string("printer-state-reasons").find("marker-supply-low") == std::string::npos);
+
+  r = client.print_job(mono, kRaster);
+  REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  client.wait_job_done(r.integer("job-id"));
+  attrs = client.printer_attributes();
+  CHECK(attrs.string("marker-levels") == "80,70,60,0");
+  CHECK(attrs.string("printer-state-reasons").find("marker-supply-low") != std::string::npos);
+  const auto s = status(p);
+  CHECK(s.at("ink").as_array()[3].as_object().at("low").as_bool());
+}
+
+TEST_CASE("router hand-over: Set-Printer-Attributes printer-wifi-ssid / printer-wifi-password") {
+  TempDir tmp;
+  Printerd p(tmp.path());
+  const std::string secret = "router-passphrase-42";
+
+  auto set_wifi = [&](IppClient& client, const std::string& ssid, const std::string& password) {
+    ipp_t* req = client.new_request(IPP_OP_SET_PRINTER_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-wifi-ssid", nullptr, ssid.c_str());
+    ippAddOctetString(req, IPP_TAG_PRINTER, "printer-wifi-password", password.data(),
+                      static_cast<int>(password.size()));
+    return client.send(req);
+  };
+
+  SUBCASE("the PWT hands over; the SSID is reported back, the passphrase never logged") {
+    IppClient client(p.port(), Credentials::basic(Printerd::kPwt));
+    const auto r = set_wifi(client, "HomeRouter", secret);
+    CHECK(r.status == IPP_STATUS_OK);
+    const auto attrs = client.printer_attributes();
+    CHECK(attrs.string("printer-wifi-ssid") == "HomeRouter");
+    CHECK(status(p).at("router_ssid").as_string() == "HomeRouter");
+  }
+  SUBCASE("a PT may not hand over router credentials") {
+    IppClient client(p.port(), Credentials::bearer(Printerd::kPt));
+    const auto r = set_wifi(client, "HomeRouter", secret);
+    CHECK(r.status == IPP_STATUS_ERROR_FORBIDDEN);
+    CHECK(status(p).at("router_ssid").as_string() == "");
+  }
+  SUBCASE("a wrong token is not authenticated") {
+    IppClient client(p.port(), Credentials::basic("PWT-WRONG000"));
+    const auto r = set_wifi(client, "HomeRouter", secret);
+    CHECK(r.challenges == 2);
+    CHECK(r.status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED);
+    CHECK(status(p).at("router_ssid").as_string() == "");
+  }
+  SUBCASE("a passphrase too short for WPA2 is refused and nothing is stored") {
+    IppClient client(p.port(), Credentials::basic(Printerd::kPwt));
+    CHECK(set_wifi(client, "HomeRouter", "short").status != IPP_STATUS_OK);
+    CHECK(status(p).at("router_ssid").as_string() == "");
+  }
+  const std::string log = p.log();
+  CHECK(log.find(secret) == std::string::npos);
+  check_no_token_in_log(p);
+}
