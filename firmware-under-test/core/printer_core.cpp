@@ -172,11 +172,13 @@ Result<Done> PrinterCore::refresh_tag() {
   return Done{};
 }
 
-Result<Done> PrinterCore::ensure_group_up() {
-  if (group_up_) return Done{};
+Result<Done> PrinterCore::ensure_group_up(bool recheck) {
+  if (group_up_ && !recheck) return Done{};
   auto info = hal_.radio.start_group(group_);
-  if (!info)
+  if (!info) {
+    group_up_ = false;
     return make_error(CoreError::radio_failed, "WFD group not started: " + hal_detail(info.status()));
+  }
   group_info_ = info.value();
   group_up_ = true;
   return Done{};
@@ -190,7 +192,7 @@ void PrinterCore::on_tap(const hal::TapEvent& /*event*/) {
   expire_idle_pts(ignored);
   const auto state = handover::judge_state(tap_inputs());
   if (state == handover::PrinterState::unregistered || state == handover::PrinterState::ready) {
-    (void)ensure_group_up();  // S23
+    (void)ensure_group_up(true);  // S23; start_group is idempotent, so a group the radio lost comes back
   }
   (void)refresh_tag();
 }

@@ -220,7 +220,7 @@ class PrinterCore final : public hal::TapListener {
   std::uint32_t expire_idle_pts(std::vector<Error>& errors);
   Result<Done> refresh_tag();
   handover::TapInputs tap_inputs() const;
-  Result<Done> ensure_group_up();
+  Result<Done> ensure_group_up(bool recheck = false);
   Result<Done> fetch_svwt();
   Result<SyncSummary> sync_now();
   bool svwt_valid() const;

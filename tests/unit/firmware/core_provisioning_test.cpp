@@ -332,3 +332,12 @@ TEST_CASE("periodic sync in tick() every sync period; the server can disable and
   REQUIRE(rig.c().sync_with_server(pt, kAdminLan).ok());
   CHECK(rig.c().begin_job(pt, kAdminLan).ok());
 }
+
+TEST_CASE("a WFD group the radio dropped by itself comes back at the next tap") {
+  Rig rig;
+  rig.boot();
+  (void)rig.radio.stop_group();  // e.g. wpa_supplicant restarted under the printer
+  const auto view = rig.tap();
+  CHECK(rig.radio.group.has_value());
+  CHECK(view.wfd.has_value());
+}
