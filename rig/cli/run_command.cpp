@@ -9,6 +9,7 @@
 #include <string>
 
 #include "protocol/clock/clock.hpp"
+#include "rig/bench/bench_health.hpp"
 #include "rig/bench/bench_loader.hpp"
 #include "rig/cases/builtin_cases.hpp"
 #include "rig/cli/exit_codes.hpp"
@@ -32,6 +33,7 @@ struct RunArgs {
   std::optional<int> cycles;
   std::optional<int> retries;
   std::string out;
+  bool skip_health_check = false;
 };
 
 // The runner a signal handler may stop (one at a time in a process).
@@ -141,6 +143,16 @@ int run(const RunArgs& args) {
   });
   rig::RunOptions options;
   options.run_dir = dir;
+  if (!args.skip_health_check) {
+    options.health_check = [&bench, probe = rig::system_probe()]() -> std::optional<std::string> {
+      const auto problems = rig::bench_health_problems(bench, probe);
+      if (problems.empty()) return std::nullopt;
+      std::string text;
+      for (const auto& p : problems)
+        text += (text.empty() ? "" : "; ") + p;
+      return text;
+    };
+  }
   g_running.store(&runner);
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
@@ -222,6 +234,10 @@ void register_run_commands(CLI::App& app, CommandResult& result) {
       ->check(CLI::Range(0, 10));
   run_cmd->add_option("--out,-o", args->out,
                       "run folder (default: runs/<UTC time>-<suite>); must not hold a run");
+  run_cmd->add_flag(
+      "--skip-health-check", args->skip_health_check,
+      "do not check the bench's external devices (readers, sockets, servers) before the suite and "
+      "after an ERROR");
   run_cmd->callback([args, &result] { result.exit_code = run(*args); });
 
   auto verbose = std::make_shared<bool>(false);

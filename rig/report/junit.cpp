@@ -85,6 +85,9 @@ std::string render_junit(const RunData& run) {
     << "\"/>\n";
   x << "      <property name=\"exit_code\" value=\""
     << (run.exit_code ? std::to_string(*run.exit_code) : "incomplete") << "\"/>\n";
+  if (!run.aborted_reason.empty()) {
+    x << "      <property name=\"aborted\" value=\"" << xml_escape(run.aborted_reason) << "\"/>\n";
+  }
   x << "    </properties>\n";
   for (const auto& c : run.cases) {
     const Outcome outcome = c.result ? c.result->outcome : Outcome::kError;

@@ -136,8 +136,9 @@ void ProgressPrinter::on_cycle(const CycleRecord& record, const CaseCounts& so_f
 
 void ProgressPrinter::on_case_end(const CaseResult& result) {
   clear_status();
-  out_ << (live_ ? "" : "  ") << "[" << (case_index_ == 0 ? 1 : case_index_) << "/" << case_count_ << "] "
-       << result.case_id << ": " << paint(result.outcome);
+  ++cases_ended_;
+  out_ << (live_ ? "" : "  ") << "[" << cases_ended_ << "/" << case_count_ << "] " << result.case_id << ": "
+       << paint(result.outcome);
   if (result.counts.cycles > 0) {
     out_ << " (" << result.counts.passed << "/" << result.counts.cycles << " cycles passed";
     if (result.counts.passed_on_retry > 0) out_ << ", " << result.counts.passed_on_retry << " on retry";

@@ -36,7 +36,8 @@ class ProgressPrinter final : public RunObserver {
   bool live_;
   bool color_;
   std::size_t case_count_ = 0;
-  std::size_t case_index_ = 0;
+  std::size_t case_index_ = 0;   // cases started
+  std::size_t cases_ended_ = 0;  // cases finished, started or not
   std::string case_id_;
   const SuiteCase* suite_case_ = nullptr;
   CaseCounts counts_;

@@ -101,7 +101,9 @@ RunResult Runner::run(const Bench& bench, const Suite& suite, const RunOptions& 
       skipped.reason = "not run: the run was interrupted";
     } else if (bench_bad) {
       skipped.outcome = Outcome::kError;
-      skipped.reason = "not run: " + bad_reason;
+      // The details are in the run's aborted_reason, once; each case names only the cause.
+      skipped.reason =
+          "not run: " + bad_reason.substr(0, bad_reason.find(':')) + " (details in the run summary)";
     } else {
       result.cases.push_back(run_case(bench, suite, suite_case, options, bench_bad, bad_reason));
       continue;

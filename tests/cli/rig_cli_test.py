@@ -178,8 +178,21 @@ class Run(unittest.TestCase):
                 continue
             self.assertNotIn(self.out, cmdline, "pn532-sim left running")
 
+    def test_a_lab_bench_whose_devices_are_missing_fails_its_health_check_and_runs_nothing(self):
+        r = tb("run", "--bench", "lab-example", "--case", "nfc-selftest", "--out", self.out,
+               env={"TAPBENCH_LAB3_PSK": ""})
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("nfc-selftest: ERROR — not run: bench health check failed before the suite (details in the "
+                      "run summary)", r.stderr)
+        self.assertIn("device 'home-ap' (router): no hostapd control socket /run/hostapd/wlx00c0ca000001", r.stderr)
+        self.assertIn("the router passphrase variable TAPBENCH_LAB3_PSK is not set", r.stderr)
+        self.assertIn("stopped early: bench health check failed before the suite: device 'phone-acr122'", r.stderr)
+        junit = ET.parse(os.path.join(self.out, "junit.xml")).getroot()
+        aborted = junit.find("./testsuite/properties/property[@name='aborted']")
+        self.assertIn("no hostapd control socket", aborted.get("value"))
+
     def test_nfc_selftest_skips_on_a_bench_with_a_real_reader(self):
-        r = tb("run", "--bench", "lab-example", "--case", "nfc-selftest", "--out", self.out)
+        r = tb("run", "--bench", "lab-example", "--case", "nfc-selftest", "--skip-health-check", "--out", self.out)
         self.assertEqual(r.returncode, 3)
         self.assertIn("nfc-selftest: SKIP — nfc-selftest needs a pn532-sim phone reader; 'phone-acr122' is "
                       "backend usb", r.stderr)
