@@ -133,8 +133,8 @@ FakePrintAuthority::FakePrintAuthority(FakePrintAuthorityConfig config)
     tokens_.push_back({t.principal, sha256(t.token)});
 }
 
-AuthDecision FakePrintAuthority::authorize(std::string_view token, const Peer& /*peer*/,
-                                           AuthPurpose purpose) {
+AuthDecision FakePrintAuthority::authorize(std::string_view token, const Peer& /*peer*/, AuthPurpose purpose,
+                                           const RouterCredentials* handover) {
   using Outcome = AuthDecision::Outcome;
   if (token.empty()) return {Outcome::unauthenticated, {}, "no token presented"};
   const auto digest = sha256(token);
@@ -153,7 +153,13 @@ AuthDecision FakePrintAuthority::authorize(std::string_view token, const Peer& /
       return {Outcome::allowed, who, {}};
     case AuthPurpose::job_control:
       return {Outcome::allowed, who, {}};
-    case AuthPurpose::router_handover:
+    case AuthPurpose::router_handover: {
+      if (who != "pwt") return {Outcome::forbidden, who, "only the PWT may hand over router credentials"};
+      if (handover == nullptr) return {Outcome::forbidden, who, "no router credentials in the request"};
+      if (auto bad = check_router_credentials(*handover); !bad.empty()) return {Outcome::forbidden, who, bad};
+      router_ = *handover;
+      return {Outcome::allowed, who, {}};
+    }
     case AuthPurpose::admin:
       if (who != "pwt") return {Outcome::forbidden, who, "only the PWT may change printer settings"};
       return {Outcome::allowed, who, {}};
@@ -161,7 +167,7 @@ AuthDecision FakePrintAuthority::authorize(std::string_view token, const Peer& /
   return {Outcome::forbidden, who, "unknown purpose"};
 }
 
-PageCharge FakePrintAuthority::charge_page(std::string_view /*principal*/) {
+PageCharge FakePrintAuthority::charge_page(int /*job_id*/, std::string_view /*principal*/) {
   std::lock_guard lock(mutex_);
   if (!printing_enabled_) return {false, pages_, "printing disabled by the server"};
   if (pages_ == 0) return {false, 0, "no printable pages left"};
@@ -169,7 +175,7 @@ PageCharge FakePrintAuthority::charge_page(std::string_view /*principal*/) {
   return {true, pages_, {}};
 }
 
-void FakePrintAuthority::refund_page(std::string_view /*principal*/) {
+void FakePrintAuthority::refund_page(int /*job_id*/, std::string_view /*principal*/) {
   std::lock_guard lock(mutex_);
   if (pages_ < UINT32_MAX) ++pages_;
 }
@@ -190,15 +196,6 @@ std::uint32_t FakePrintAuthority::remaining_pages() const {
 InkStatus FakePrintAuthority::ink() const {
   std::lock_guard lock(mutex_);
   return ink_;
-}
-
-bool FakePrintAuthority::accept_router_credentials(const RouterCredentials& credentials,
-                                                   std::string& reason) {
-  reason = check_router_credentials(credentials);
-  if (!reason.empty()) return false;
-  std::lock_guard lock(mutex_);
-  router_ = credentials;
-  return true;
 }
 
 std::string FakePrintAuthority::router_ssid() const {

@@ -48,13 +48,14 @@ class FakePrintAuthority final : public PrintAuthority {
  public:
   explicit FakePrintAuthority(FakePrintAuthorityConfig config);
 
-  AuthDecision authorize(std::string_view token, const Peer& peer, AuthPurpose purpose) override;
-  PageCharge charge_page(std::string_view principal) override;
-  void refund_page(std::string_view principal) override;
+  AuthDecision authorize(std::string_view token, const Peer& peer, AuthPurpose purpose,
+                         const RouterCredentials* handover = nullptr) override;
+  PageCharge charge_page(int job_id, std::string_view principal) override;
+  void refund_page(int job_id, std::string_view principal) override;
   void page_marked(bool colour) override;
+  void end_job(int /*job_id*/) override {}
   std::uint32_t remaining_pages() const override;
   InkStatus ink() const override;
-  bool accept_router_credentials(const RouterCredentials& credentials, std::string& reason) override;
   std::string router_ssid() const override;
 
   // Test and operator hooks (the server's sync and activation will drive these in the real core).

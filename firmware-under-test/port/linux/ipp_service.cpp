@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 namespace tapbench::firmware::port {
@@ -218,7 +219,7 @@ struct IppService::Callbacks {
   static bool begin_page(JobState& st, pappl_job_t* job, const cups_page_header2_t& header) {
     PrintAuthority& authority = st.service->authority_;
     const unsigned page = st.page + 1;
-    const PageCharge charge = authority.charge_page(st.principal);
+    const PageCharge charge = authority.charge_page(st.record.job_id, st.principal);
     if (!charge.charged) {
       st.cut = true;
       st.record.reason = charge.reason;
@@ -232,7 +233,7 @@ struct IppService::Callbacks {
     const std::string name = PageStore::page_file_name(st.record.job_id, page);
     std::string error;
     if (!st.writer.open(st.service->pages_->dir() / name, header, error)) {
-      authority.refund_page(st.principal);
+      authority.refund_page(st.record.job_id, st.principal);
       st.record.reason = error;
       papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "Print engine: %s (page refunded).", error.c_str());
       return false;
@@ -252,7 +253,7 @@ struct IppService::Callbacks {
     std::string error;
     const std::uint64_t marked = st.writer.marked_bytes();
     if (!st.writer.close(error)) {
-      authority.refund_page(st.principal);
+      authority.refund_page(st.record.job_id, st.principal);
       st.record.files.pop_back();
       st.record.reason = error;
       papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "Print engine: %s (page refunded).", error.c_str());
@@ -278,7 +279,7 @@ struct IppService::Callbacks {
       std::filesystem::remove(st.service->pages_->dir() / st.record.files.back(), ec);
       st.record.files.pop_back();
     }
-    st.service->authority_.refund_page(st.principal);
+    st.service->authority_.refund_page(st.record.job_id, st.principal);
   }
 
   static bool start_job(pappl_job_t* job, pappl_pr_options_t* /*options*/, pappl_device_t* /*device*/) {
@@ -391,6 +392,7 @@ struct IppService::Callbacks {
         st->record.state = st->cut ? "cut" : "aborted";
         break;
     }
+    st->service->authority_.end_job(st->record.job_id);
     st->record.pages_remaining = st->service->authority_.remaining_pages();
     std::string error;
     if (!st->service->pages_->append(st->record, error)) {
@@ -463,7 +465,11 @@ struct IppService::Callbacks {
     peer.address = address;
     peer.encrypted = papplClientIsEncrypted(client);
     const AuthPurpose purpose = purpose_of(client);
-    const AuthDecision decision = svc->authority_.authorize(token, peer, purpose);
+    std::optional<RouterCredentials> handover;
+    if (purpose == AuthPurpose::router_handover)
+      handover = router_credentials_in(papplClientGetRequest(client));
+    const AuthDecision decision =
+        svc->authority_.authorize(token, peer, purpose, handover ? &*handover : nullptr);
     std::fill(token.begin(), token.end(), '\0');
     const char* op = ippOpString(papplClientGetOperation(client));
     if (!decision.allowed()) drain_document(http);
@@ -489,16 +495,35 @@ struct IppService::Callbacks {
 
   // --- router hand-over (S27–S29) --------------------------------------------------------------------------
 
-  static bool wifi_join(pappl_system_t* system, void* data, const char* ssid, const char* psk) {
+  // The credentials were accepted by the authority in the auth step (together with the PWT check); PAPPL
+  // then hands them here. Confirm they are the ones accepted.
+  static bool wifi_join(pappl_system_t* system, void* data, const char* ssid, const char* /*psk*/) {
     auto* svc = static_cast<IppService*>(data);
-    std::string reason;
-    const bool ok = svc->authority_.accept_router_credentials({ssid ? ssid : "", psk ? psk : ""}, reason);
-    if (ok) {
-      papplLog(system, PAPPL_LOGLEVEL_INFO, "Router credentials accepted for SSID '%s'.", ssid);
-    } else {
-      papplLog(system, PAPPL_LOGLEVEL_ERROR, "Router credentials refused: %s.", reason.c_str());
-    }
+    const bool ok = ssid != nullptr && svc->authority_.router_ssid() == ssid;
+    papplLog(system, ok ? PAPPL_LOGLEVEL_INFO : PAPPL_LOGLEVEL_ERROR, "Router credentials for SSID '%s' %s.",
+             ssid ? ssid : "", ok ? "accepted; the radio joins it next" : "were not accepted");
     return ok;
+  }
+
+  static RouterCredentials router_credentials_in(ipp_t* request) {
+    RouterCredentials c;
+    if (ipp_attribute_t* a = ippFindAttribute(request, "printer-wifi-ssid", IPP_TAG_ZERO)) {
+      if (const char* v = ippGetString(a, 0, nullptr)) c.ssid = v;
+    }
+    if (ipp_attribute_t* a = ippFindAttribute(request, "printer-wifi-password", IPP_TAG_ZERO)) {
+      int length = 0;
+      if (const void* v = ippGetOctetString(a, 0, &length); v != nullptr && length > 0) {
+        c.passphrase.assign(static_cast<const char*>(v), static_cast<std::size_t>(length));
+      } else if (const char* t = ippGetString(a, 0, nullptr)) {
+        c.passphrase = t;
+      }
+    }
+    return c;
+  }
+
+  static bool tick(pappl_system_t* /*system*/, void* data) {
+    static_cast<IppService*>(data)->authority_.tick();
+    return true;  // keep the timer
   }
 
   static pappl_wifi_t* wifi_status(pappl_system_t* /*system*/, void* data, pappl_wifi_t* wifi) {
@@ -584,6 +609,7 @@ bool IppService::start(std::string& error) {
   papplSystemSetAuthCallback(system_, "Basic", Callbacks::auth, this);
   papplSystemSetWiFiCallbacks(system_, Callbacks::wifi_join, nullptr, Callbacks::wifi_status, this);
   papplSystemSetEventCallback(system_, Callbacks::event, this);
+  papplSystemAddTimerCallback(system_, 0, 1, Callbacks::tick, this);
   papplSystemAddResourceCallback(system_, "/tapbench/status", "application/json", Callbacks::status_resource,
                                  this);
   printer_ = papplPrinterCreate(system_, 0, options_.printer_name.c_str(), "tapbench_ref",

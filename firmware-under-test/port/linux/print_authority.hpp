@@ -75,25 +75,29 @@ class PrintAuthority {
  public:
   virtual ~PrintAuthority() = default;
 
-  // An empty token means the client sent none.
-  virtual AuthDecision authorize(std::string_view token, const Peer& peer, AuthPurpose purpose) = 0;
+  // An empty token means the client sent none. For AuthPurpose::router_handover the IPP side passes the
+  // credentials from the request: allowed means they were accepted (with the PWT check, atomically) and the
+  // core/radio will act on them (S29).
+  virtual AuthDecision authorize(std::string_view token, const Peer& peer, AuthPurpose purpose,
+                                 const RouterCredentials* handover = nullptr) = 0;
 
-  // Called once per page before it is marked. Exact: never takes the count below zero; at zero the page is
-  // refused and the job is cut at this boundary.
-  virtual PageCharge charge_page(std::string_view principal) = 0;
+  // Called once per page of job `job_id` before it is marked. Exact: never takes the count below zero; at
+  // zero the page is refused and the job is cut at this boundary.
+  virtual PageCharge charge_page(int job_id, std::string_view principal) = 0;
   // The engine failed to mark a charged page: give it back.
-  virtual void refund_page(std::string_view principal) = 0;
+  virtual void refund_page(int job_id, std::string_view principal) = 0;
   // A charged page was marked in this colour mode (drives the ink model).
   virtual void page_marked(bool colour) = 0;
+  // The job reached its final state (frees per-job bookkeeping).
+  virtual void end_job(int job_id) = 0;
 
   virtual std::uint32_t remaining_pages() const = 0;
   virtual InkStatus ink() const = 0;
-
-  // Set-Printer-Attributes printer-wifi-ssid / printer-wifi-password, already authorised for
-  // AuthPurpose::router_handover. false = refused (malformed SSID or passphrase); reason says why.
-  virtual bool accept_router_credentials(const RouterCredentials& credentials, std::string& reason) = 0;
-  // The SSID last accepted (empty if none): reported as printer-wifi-ssid.
+  // The SSID of the router credentials accepted last (empty if none): reported as printer-wifi-ssid.
   virtual std::string router_ssid() const = 0;
+
+  // Periodic work (PWT rotation, PT expiry, pending hand-over, sync); called about once a second.
+  virtual void tick() {}
 };
 
 }  // namespace tapbench::firmware::port

@@ -1,0 +1,73 @@
+// CorePrintAuthority: the PrintAuthority seam over the printer core (firmware-under-test/core). Tokens, the
+// page ledger, the ink model, activation and the router hand-over are the core's rules; this class only
+// translates: peer → Terminal (the link from the peer's address), CoreError → 401/403, PAPPL job id →
+// the core's JobTicket. The core is not thread-safe: every call goes through one mutex here.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "firmware-under-test/core/printer_core.hpp"
+#include "firmware-under-test/port/linux/print_authority.hpp"
+
+namespace tapbench::firmware::port {
+
+// Which peers are on the Wi-Fi Direct group (S27: router credentials only over WFD): IPv4 CIDR prefixes,
+// e.g. "192.168.49.0/24" (Android's P2P subnet) or, on the sim bench, "127.0.0.0/8".
+class LinkClassifier {
+ public:
+  // false + error if a prefix does not parse.
+  bool add_wfd_prefix(const std::string& cidr, std::string& error);
+  // wfd if the address is in a WFD prefix, else local for loopback, else lan.
+  Link classify(const std::string& address) const;
+
+ private:
+  struct Prefix {
+    std::uint32_t network;
+    std::uint32_t mask;
+  };
+  std::vector<Prefix> wfd_;
+};
+
+// What a core-backed authority needs besides the core: the ink sensor it may tell about marked pages
+// (a simulated sensor in the Linux port; a real one reads the cartridges and ignores this).
+class InkConsumer {
+ public:
+  virtual ~InkConsumer() = default;
+  virtual void page_marked(bool colour) = 0;
+};
+
+class CorePrintAuthority final : public PrintAuthority {
+ public:
+  // `core` must be started. `ink` may be null.
+  CorePrintAuthority(PrinterCore& core, LinkClassifier links, InkConsumer* ink);
+
+  AuthDecision authorize(std::string_view token, const Peer& peer, AuthPurpose purpose,
+                         const RouterCredentials* handover = nullptr) override;
+  PageCharge charge_page(int job_id, std::string_view principal) override;
+  void refund_page(int job_id, std::string_view principal) override;
+  void page_marked(bool colour) override;
+  void end_job(int job_id) override;
+  std::uint32_t remaining_pages() const override;
+  InkStatus ink() const override;
+  std::string router_ssid() const override;
+  void tick() override;
+
+  // "pwt:app-1" / "pt:app-1" for a core Principal; the inverse for the job's ticket.
+  static std::string principal_name(const Principal& p);
+
+ private:
+  Terminal terminal_for(const Peer& peer) const;
+  JobTicket& ticket(int job_id, std::string_view principal);
+
+  mutable std::mutex mutex_;
+  PrinterCore& core_;
+  LinkClassifier links_;
+  InkConsumer* ink_;
+  std::map<int, JobTicket> tickets_;
+  std::string handover_ssid_;  // accepted, pending or done (the PTB holds it once committed)
+};
+
+}  // namespace tapbench::firmware::port
