@@ -8,10 +8,11 @@
 namespace tapbench::wifi {
 
 WifiBackend parse_wifi_backend(std::string_view name) {
-  if (name == "hostap") return WifiBackend::kHostap;
+  // The bench YAML names the daemon ("hostapd", "wpa_supplicant"); both are the hostap backend.
+  if (name == "hostap" || name == "hostapd" || name == "wpa_supplicant") return WifiBackend::kHostap;
   if (name == "link-model") return WifiBackend::kLinkModel;
-  throw WifiError(WifiErrc::kBadArgument,
-                  "unknown Wi-Fi backend '" + std::string(name) + "' (expected hostap or link-model)");
+  throw WifiError(WifiErrc::kBadArgument, "unknown Wi-Fi backend '" + std::string(name) +
+                                              "' (expected hostapd, wpa_supplicant, hostap or link-model)");
 }
 
 std::string_view to_string(WifiBackend backend) {

@@ -15,7 +15,8 @@
 namespace tapbench::wifi {
 
 enum class WifiBackend { kHostap, kLinkModel };
-// "hostap" / "link-model"; throws WifiError(kBadArgument) naming the accepted values otherwise.
+// "hostapd" / "wpa_supplicant" / "hostap" → kHostap, "link-model" → kLinkModel (the bench YAML's backend
+// names); throws WifiError(kBadArgument) naming the accepted values otherwise.
 WifiBackend parse_wifi_backend(std::string_view name);
 std::string_view to_string(WifiBackend backend);
 

@@ -146,13 +146,15 @@ TEST_CASE("link model: a deadline shorter than the join gives a timeout, not a f
 
 TEST_CASE("factory: backends by name, incomplete configs refused with what is missing") {
   CHECK(parse_wifi_backend("hostap") == WifiBackend::kHostap);
+  CHECK(parse_wifi_backend("hostapd") == WifiBackend::kHostap);
+  CHECK(parse_wifi_backend("wpa_supplicant") == WifiBackend::kHostap);
   CHECK(parse_wifi_backend("link-model") == WifiBackend::kLinkModel);
   try {
     parse_wifi_backend("hwsim");
     FAIL("accepted an unknown backend");
   } catch (const WifiError& e) {
     CHECK(e.code() == WifiErrc::kBadArgument);
-    CHECK(std::string(e.what()).find("hostap or link-model") != std::string::npos);
+    CHECK(std::string(e.what()).find("hostapd, wpa_supplicant, hostap or link-model") != std::string::npos);
   }
 
   Bench b;
