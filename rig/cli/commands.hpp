@@ -13,5 +13,11 @@ struct CommandResult {
 void register_ndef_commands(CLI::App& app, CommandResult& result);
 // `tapbench run|list|report`, `tapbench bench|suite validate|show` (rig/cli/run_command.cpp).
 void register_rig_commands(CLI::App& app, CommandResult& result);
+// `tapbench doctor` (rig/cli/doctor_command.cpp).
+void register_doctor_commands(CLI::App& app, CommandResult& result);
+// `tapbench nfc read|tag` (rig/cli/nfc_command.cpp).
+void register_nfc_commands(CLI::App& app, CommandResult& result);
+// `tapbench usb list|hubs|power-cycle|watch` (rig/cli/usb_command.cpp).
+void register_usb_commands(CLI::App& app, CommandResult& result);
 
 }  // namespace tapbench::cli

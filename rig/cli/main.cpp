@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   tapbench::cli::CommandResult result;
   tapbench::cli::register_ndef_commands(app, result);
   tapbench::cli::register_rig_commands(app, result);
+  tapbench::cli::register_doctor_commands(app, result);
+  tapbench::cli::register_nfc_commands(app, result);
+  tapbench::cli::register_usb_commands(app, result);
 
   try {
     app.parse(argc, argv);
