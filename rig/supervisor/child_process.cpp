@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +19,22 @@ namespace tapbench::rig {
 
 namespace {
 
+// argv[0] as execvp would find it (resolved before fork: PATH search allocates).
+std::string resolve_in_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string dir = dirs.substr(start, end - start);
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return name;  // execve fails with ENOENT, reported as such
+}
+
 std::string read_all(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
@@ -33,25 +49,52 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::filesystem::path 
     : argv_(std::move(argv)), log_(std::move(log)), clock_(clock), sleep_(std::move(sleeper)) {
   if (!sleep_) sleep_ = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   if (argv_.empty()) throw ChildProcessError("no program to start");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);  // its own group: stop() reaches its children too
-  posix_spawnattr_setpgroup(&attr, 0);
+  // Everything the child needs is prepared here: between fork and exec only async-signal-safe calls.
+  const std::string program = resolve_in_path(argv_[0]);
   std::vector<char*> args;
   for (auto& a : argv_)
     args.push_back(a.data());
   args.push_back(nullptr);
-  const int rc = ::posix_spawnp(&pid_, args[0], &actions, &attr, args.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
+  const std::string log_path = log_.string();
+  int report[2];  // exec failure reported through a close-on-exec pipe: EOF means exec succeeded
+  if (::pipe2(report, O_CLOEXEC) != 0) throw ChildProcessError("cannot start " + argv_[0] + ": pipe failed");
+  const pid_t parent = ::getpid();
+  pid_ = ::fork();
+  if (pid_ < 0) {
+    const int err = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    throw ChildProcessError("cannot start " + argv_[0] + ": " + std::strerror(err));
+  }
+  if (pid_ == 0) {
+    ::close(report[0]);
+    ::setpgid(0, 0);  // its own group: stop() reaches its children too
+    // If tapbench dies (even kill -9), the child gets SIGKILL: a bench never keeps stray emulators.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int out = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (in < 0 || out < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) {
+      const int err = errno;
+      (void)!::write(report[1], &err, sizeof err);
+      ::_exit(127);
+    }
+    ::execve(program.c_str(), args.data(), environ);
+    const int err = errno;
+    (void)!::write(report[1], &err, sizeof err);
+    ::_exit(127);
+  }
+  ::close(report[1]);
+  int err = 0;
+  ssize_t n;
+  do {
+    n = ::read(report[0], &err, sizeof err);
+  } while (n < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (n == static_cast<ssize_t>(sizeof err)) {
+    reap(true);
     pid_ = -1;
-    throw ChildProcessError("cannot start " + argv_[0] + ": " + std::strerror(rc));
+    throw ChildProcessError("cannot start " + argv_[0] + ": " + std::strerror(err));
   }
 }
 

@@ -1,7 +1,8 @@
 // A process the rig runs for a bench (pn532-sim now; printerd, vendord and the radio lab next): started in
 // its own process group with stdout+stderr appended to a log file in the run folder, ready when a line
 // appears in that log, stopped with SIGTERM then SIGKILL after a grace period — and always killed and
-// reaped by the destructor, so a case that throws never leaves a child behind. Every wait is bounded by a
+// reaped by the destructor, so a case that throws never leaves a child behind; and killed by the kernel
+// (PR_SET_PDEATHSIG) if tapbench itself dies, even by SIGKILL. Every wait is bounded by a
 // deadline on the injected Clock; polling pauses go through a sleeper (real sleep in production).
 #pragma once
 
@@ -28,7 +29,9 @@ class ChildProcess {
  public:
   using Sleeper = std::function<void(std::chrono::milliseconds)>;
 
-  // Starts argv[0] (a path, or a name looked up in PATH). Throws ChildProcessError when it cannot start.
+  // Starts argv[0] (a path, or a name looked up in PATH). Throws ChildProcessError when it cannot start
+  // (including a failed exec: "No such file or directory"). The kernel ties the child's life to the calling
+  // *thread* (PR_SET_PDEATHSIG): create children from a thread that outlives them (the runner's).
   ChildProcess(std::vector<std::string> argv, std::filesystem::path log, const Clock& clock,
                Sleeper sleeper = {});
   ~ChildProcess();

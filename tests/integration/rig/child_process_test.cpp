@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
@@ -97,6 +99,43 @@ TEST_CASE("a child that never gets ready: the deadline on the injected clock end
   const pid_t pid = child->pid();
   child.reset();
   CHECK_FALSE(alive(pid));
+}
+
+TEST_CASE("if tapbench dies, even by SIGKILL, its children die with it") {
+  TempDir tmp;
+  int to_parent[2];
+  REQUIRE(::pipe(to_parent) == 0);
+  const pid_t rig = ::fork();
+  REQUIRE(rig >= 0);
+  if (rig == 0) {  // plays tapbench: starts a child, reports its pid, then is killed without cleaning up
+    ::close(to_parent[0]);
+    auto* child =
+        new ChildProcess({"/bin/sh", "-c", "echo ready; exec sleep 30"}, tmp.path / "c.log", real());
+    child->wait_for_log_line("ready", real().monotonic_now() + 10s);
+    const pid_t pid = child->pid();
+    (void)!::write(to_parent[1], &pid, sizeof pid);
+    ::kill(::getpid(), SIGKILL);
+  }
+  ::close(to_parent[1]);
+  pid_t child_pid = 0;
+  REQUIRE(::read(to_parent[0], &child_pid, sizeof child_pid) == static_cast<ssize_t>(sizeof child_pid));
+  ::close(to_parent[0]);
+  int status = 0;
+  REQUIRE(::waitpid(rig, &status, 0) == rig);
+  CHECK(WIFSIGNALED(status));
+  const auto deadline = real().monotonic_now() + 10s;
+  bool dead = false;
+  while (!dead && real().monotonic_now() < deadline) {
+    dead = !alive(child_pid);
+    if (!dead) {  // reparented: a zombie until its new parent reaps it
+      if (FILE* f = std::fopen(("/proc/" + std::to_string(child_pid) + "/stat").c_str(), "r")) {
+        char buf[256] = {};
+        dead = std::fgets(buf, sizeof buf, f) && std::string(buf).find(") Z") != std::string::npos;
+        std::fclose(f);
+      }
+    }
+  }
+  CHECK(dead);
 }
 
 TEST_CASE("a program that does not exist cannot start") {
