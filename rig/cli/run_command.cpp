@@ -24,7 +24,8 @@
 namespace tapbench::cli {
 namespace {
 
-constexpr int kExitInterrupted = 130;  // 128 + SIGINT, what shells report for Ctrl-C
+// Interrupted runs exit 128 + the signal, as shells report it: 130 for Ctrl-C (SIGINT), 143 for SIGTERM.
+std::atomic<int> g_signal{0};
 
 struct RunArgs {
   std::string bench = "sim";
@@ -39,7 +40,8 @@ struct RunArgs {
 // The runner a signal handler may stop (one at a time in a process).
 std::atomic<rig::Runner*> g_running{nullptr};
 
-extern "C" void on_interrupt(int /*signo*/) {
+extern "C" void on_interrupt(int signo) {
+  g_signal.store(signo);
   if (rig::Runner* r = g_running.load()) r->request_stop();
   // A second Ctrl-C kills the rig the default way.
   std::signal(SIGINT, SIG_DFL);
@@ -170,7 +172,7 @@ int run(const RunArgs& args) {
   std::cerr << "tapbench: run folder " << dir.string()
             << " (run.jsonl, junit.xml, summary.txt, summary.json)\n";
   if (!record->write_error().empty()) return kExitIoError;
-  if (result.interrupted) return kExitInterrupted;
+  if (result.interrupted) return 128 + (g_signal.load() != 0 ? g_signal.load() : SIGINT);
   return rig::run_exit_code(result);
 }
 
@@ -221,7 +223,7 @@ void register_run_commands(CLI::App& app, CommandResult& result) {
       "run",
       "Run a suite (or one case) on a bench as timed cycles; write the run folder.\n"
       "Exit: 0 all passed, 1 passed only on retry, 2 failures, 3 bench/infrastructure error or nothing ran,\n"
-      "64+ usage/input errors, 130 interrupted.");
+      "64+ usage/input errors, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).");
   run_cmd->add_option("--bench,-b", args->bench, "bench file, or a built-in bench: sim, hwsim, lab-example")
       ->capture_default_str();
   run_cmd->add_option(

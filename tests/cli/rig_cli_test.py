@@ -203,7 +203,7 @@ class Run(unittest.TestCase):
         self.assertEqual(r.returncode, 3)
         self.assertIn("nfc-selftest setup: ERROR — cannot start /nonexistent/pn532-sim", r.stderr)
 
-    def test_ctrl_c_stops_the_run_tears_down_and_keeps_the_record(self):
+    def interrupt_a_run(self, signo, expected_exit):
         proc = subprocess.Popen([TAPBENCH, "run", "--case", "nfc-selftest", "--cycles", "10000000", "--out", self.out],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         record = os.path.join(self.out, "run.jsonl")
@@ -215,9 +215,9 @@ class Run(unittest.TestCase):
                     cycles = f.read().count('"type":"cycle"')
             time.sleep(0.01)
         self.assertGreaterEqual(cycles, 3)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signo)
         _, err = proc.communicate(timeout=30)
-        self.assertEqual(proc.returncode, 130, err)
+        self.assertEqual(proc.returncode, expected_exit, err)
         self.assertIn("the run was interrupted", err)
         with open(record) as f:
             lines = [json.loads(l) for l in f]
@@ -227,6 +227,12 @@ class Run(unittest.TestCase):
         self.assertEqual([s["step"] for s in steps], ["setup", "teardown"])
         self.assertEqual(steps[1]["outcome"], "PASS")
         self.assertTrue(os.path.exists(os.path.join(self.out, "junit.xml")))
+
+    def test_ctrl_c_stops_the_run_tears_down_and_keeps_the_record(self):
+        self.interrupt_a_run(signal.SIGINT, 130)
+
+    def test_sigterm_stops_the_run_the_same_way_with_exit_143(self):
+        self.interrupt_a_run(signal.SIGTERM, 143)
 
     def test_list_shows_every_catalogued_case(self):
         r = tb("list", "--verbose")
