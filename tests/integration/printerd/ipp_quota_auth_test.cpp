@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
+#include <tuple>
 
 #include "tests/integration/printerd/printerd_test_support.hpp"
 
@@ -37,6 +38,15 @@ void check_no_token_in_log(const Printerd& p) {
   const std::string log = p.log();
   CHECK(log.find(Printerd::kPwt) == std::string::npos);
   CHECK(log.find(Printerd::kPt) == std::string::npos);
+}
+
+// SIGTERM ends printerd cleanly (exit 0, no sanitizer report in an ASan build).
+void check_clean_stop(Printerd& p) {
+  CHECK(p.stop() == 0);
+  const std::string console = p.console();
+  CHECK(console.find("Sanitizer") == std::string::npos);
+  CHECK(console.find("runtime error") == std::string::npos);
+  CHECK(console.find("printerd: stopped") != std::string::npos);
 }
 
 }  // namespace
@@ -90,6 +100,7 @@ TEST_CASE("a wrong or missing token is refused with not-authenticated and prints
   CHECK(p.job_records().empty());
   CHECK(count_page_files(p.output()) == 0);
   check_no_token_in_log(p);
+  check_clean_stop(p);
 }
 
 TEST_CASE("the right token prints, by HTTP Basic (PWT) and by Bearer (PT), and each page costs one") {
@@ -140,6 +151,7 @@ TEST_CASE("the right token prints, by HTTP Basic (PWT) and by Bearer (PT), and e
   ::close(fd);
   CHECK(rec.at("marked_bytes").as_array()[1].to_number<std::int64_t>() > 0);
   check_no_token_in_log(p);
+  check_clean_stop(p);
 }
 
 TEST_CASE("quota is exact: a job never takes the count below zero") {
@@ -202,6 +214,7 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
   CHECK(pages_left(p) == 0);
   CHECK(count_page_files(p.output()) == 2);
   check_no_token_in_log(p);
+  check_clean_stop(p);
 }
 
 TEST_CASE("an exhausted quota is forbidden for ipptool too") {
@@ -298,4 +311,50 @@ TEST_CASE("router hand-over: Set-Printer-Attributes printer-wifi-ssid / printer-
   const std::string log = p.log();
   CHECK(log.find(secret) == std::string::npos);
   check_no_token_in_log(p);
+  check_clean_stop(p);
+}
+
+TEST_CASE("printerd's command line: --help, usage errors (exit 64) and runtime errors (exit 1)") {
+  TempDir tmp;
+  const std::string bin = printerd_path().string();
+  const fs::path out = tmp.path() / "out";
+  const std::string tokens = (tmp.path() / "tokens").string();
+  write_file(tokens, "pwt PWT-7QKD3M9X\n");
+  fs::permissions(tokens, fs::perms::owner_read | fs::perms::owner_write);
+  const std::string state = (tmp.path() / "state").string();
+
+  auto [code, text] = run_command({bin, "--help"}, out);
+  CHECK(code == 0);
+  CHECK(text.find("--state-dir") != std::string::npos);
+  CHECK(text.find("--fake-tokens") != std::string::npos);
+
+  std::tie(code, text) = run_command({bin, "--fake-tokens", tokens}, out);
+  CHECK(code == 64);
+  CHECK(text.find("--state-dir is required") != std::string::npos);
+
+  std::tie(code, text) =
+      run_command({bin, "--state-dir", state, "--fake-tokens", tokens, "--listen", "127.0.0.1"}, out);
+  CHECK(code == 64);
+  CHECK(text.find("expected ADDR:PORT") != std::string::npos);
+
+  std::tie(code, text) =
+      run_command({bin, "--state-dir", state, "--fake-tokens", tokens, "--listen", "127.0.0.1:70000"}, out);
+  CHECK(code == 64);
+  CHECK(text.find("port must be 0") != std::string::npos);
+
+  write_file(tokens, "pwt PWT-7QKD3M9X\npt:x SHORT7\n");
+  std::tie(code, text) = run_command({bin, "--state-dir", state, "--fake-tokens", tokens}, out);
+  CHECK(code == 64);
+  CHECK(text.find(":2:") != std::string::npos);
+  CHECK(text.find("SHORT7") == std::string::npos);  // the message names the line, never the token
+
+  // The port is taken by a running printerd: the second one says so and exits 1.
+  write_file(tokens, "pwt PWT-7QKD3M9X\n");
+  Printerd first(tmp.path() / "first");
+  std::tie(code, text) = run_command({bin, "--state-dir", state, "--fake-tokens", tokens, "--listen",
+                                      "127.0.0.1:" + std::to_string(first.port())},
+                                     out);
+  CHECK(code == 1);
+  CHECK(text.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())) != std::string::npos);
+  check_clean_stop(first);
 }

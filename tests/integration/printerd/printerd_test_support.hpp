@@ -148,6 +148,7 @@ class Printerd {
   static constexpr const char* kPt = "pt-4f1c9a7e02b84d6f93a1c5e7d9b20f48";
 
   explicit Printerd(const fs::path& root, const PrinterdOptions& options = {}) : root_(root) {
+    fs::create_directories(root);
     state_ = root / "state";
     tokens_ = root / "tokens";
     write_file(tokens_, std::string("# test tokens\npwt ") + kPwt + "\npt:terminal-1 " + kPt + "\n");
@@ -202,6 +203,8 @@ class Printerd {
     return "ipp://" + user + ":" + token + "@127.0.0.1:" + std::to_string(port_) + "/ipp/print";
   }
   std::optional<int> stop() { return child_->terminate(std::chrono::seconds(10)); }
+  // printerd's own stdout/stderr (sanitizer reports land here).
+  std::string console() const { return read_file(root_ / "printerd.out"); }
 
   // jobs.jsonl lines (one per finished job).
   std::vector<std::string> job_records() const {
@@ -219,6 +222,18 @@ class Printerd {
   std::string uri_;
   int port_ = 0;
 };
+
+// Runs a command to completion (bounded); returns {exit code, output}.
+inline std::pair<std::optional<int>, std::string> run_command(
+    std::vector<std::string> argv, const fs::path& out,
+    std::chrono::seconds timeout = std::chrono::seconds(10)) {
+  std::optional<int> code;
+  {
+    Child child(std::move(argv), out);
+    code = child.wait(timeout);
+  }
+  return {code, read_file(out)};
+}
 
 // --- sample documents ------------------------------------------------------------------------------------
 
