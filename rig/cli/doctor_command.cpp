@@ -30,6 +30,7 @@
 #include "drivers/usb/libusb_reader_inventory.hpp"
 #include "drivers/usb/usb_error.hpp"
 #include "protocol/clock/clock.hpp"
+#include "rig/bench/bench_health.hpp"
 #include "rig/bench/bench_loader.hpp"
 #include "rig/cli/commands.hpp"
 #include "rig/cli/exit_codes.hpp"
@@ -398,12 +399,12 @@ Binding bind(const Host& h, const rig::Bench& bench, const rig::Device& d) {
   }
   if (const auto* b = std::get_if<rig::UrlServerBackend>(&c)) {
     out.ok = true;
-    out.detail = b->url + " (not contacted by doctor)";
+    out.detail = b->url + " (answers on TCP)";  // else apply_health_check marks it missing
     return out;
   }
   if (const auto* b = std::get_if<rig::BoardBackend>(&c)) {
     out.ok = true;
-    out.detail = "board at " + b->address + " (not contacted by doctor)";
+    out.detail = "board at " + b->address + " (answers on TCP)";
     return out;
   }
   if (const auto* b = std::get_if<rig::UsbHubPortBackend>(&c)) {
@@ -470,6 +471,30 @@ struct BenchReport {
   }
 };
 
+// The rig's own bench health check (rig/bench/bench_health.hpp, run before every suite) on the same
+// readers: what it would refuse is missing here too — a server or board that does not answer on TCP, a
+// router passphrase variable that is not set. Where doctor already found a device missing, its own reason
+// (more specific, e.g. the kernel driver's name) stays.
+void apply_health_check(const Host& h, const rig::Bench& bench, std::vector<Binding>& bindings) {
+  rig::HealthProbe probe = rig::system_probe();
+  probe.list_readers = [&h] {
+    if (!h.usb_error.empty()) throw usb::UsbError(usb::UsbErrc::kIo, h.usb_error);
+    return h.readers;
+  };
+  for (const auto& problem : rig::bench_health_problems(bench, probe)) {
+    for (auto& b : bindings) {
+      const std::string prefix = "device '" + b.device->name + "' (";
+      if (problem.compare(0, prefix.size(), prefix) != 0) continue;
+      if (b.ok) {
+        const auto colon = problem.find("): ", prefix.size());
+        b.ok = false;
+        b.detail = colon == std::string::npos ? problem : problem.substr(colon + 3);
+      }
+      break;
+    }
+  }
+}
+
 BenchReport check_bench(const Host& h, const rig::Bench& bench) {
   BenchReport report{bench.name, bench.source, {}, {}};
   for (const auto& d : bench.devices) {
@@ -479,6 +504,7 @@ BenchReport check_bench(const Host& h, const rig::Bench& bench) {
       if (name == d.name) b.roles.emplace_back(rig::to_string(role));
     report.bindings.push_back(std::move(b));
   }
+  apply_health_check(h, bench, report.bindings);
   return report;
 }
 

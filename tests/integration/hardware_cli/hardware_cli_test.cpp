@@ -1,7 +1,11 @@
 // The tapbench binary as a user runs it: `tapbench doctor` on the sim bench and on a bench whose USB reader
 // is absent, `tapbench nfc read|tag` against pn532-sim (through libnfc's own pn532_uart driver), and usage
 // errors. Asserts what the user sees: exit codes and the lines printed.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <string>
@@ -13,6 +17,35 @@ using namespace nfc_test;
 using namespace std::chrono_literals;
 
 namespace {
+
+// A TCP port that accepts connections (the kernel completes them from the backlog), for the health check's
+// connect to a server URL or board; closed with the object.
+class TcpListener {
+ public:
+  TcpListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port_ = ntohs(a.sin_port);
+  }
+  ~TcpListener() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A loopback port nobody listens on (bound, then released).
+int closed_port() {
+  TcpListener l;
+  return l.port();
+}
 
 const std::string kTapbench = TAPBENCH_BIN;
 
@@ -71,7 +104,8 @@ struct Sim {
   std::unique_ptr<Child> child;
 };
 
-const char* kAbsentReaderBench = R"(bench: absent-reader
+std::string absent_reader_bench(int server_port, int board_port) {
+  return R"(bench: absent-reader
 devices:
   - name: phone-acr122
     kind: nfc
@@ -90,11 +124,13 @@ devices:
   - name: vendor-server
     kind: server
     backend: url
-    url: http://127.0.0.1:9
+    url: http://127.0.0.1:)" +
+         std::to_string(server_port) + R"(
   - name: printer-board
     kind: printer
     backend: board
-    address: 127.0.0.1:8631
+    address: 127.0.0.1:)" +
+         std::to_string(board_port) + R"(
 roles:
   phone-reader: phone-acr122
   phone-radio: phone-wifi
@@ -102,6 +138,7 @@ roles:
   server: vendor-server
   printer: printer-board
 )";
+}
 
 }  // namespace
 
@@ -153,9 +190,13 @@ TEST_CASE("tapbench doctor: without pn532-sim the sim bench cannot bind its read
         std::string::npos);
 }
 
-TEST_CASE("tapbench doctor --bench FILE naming a USB reader that is not plugged in: missing, exit 3") {
+TEST_CASE(
+    "tapbench doctor --bench FILE naming a USB reader that is not plugged in (and a silent board): missing, "
+    "exit 3") {
   TempDir dir;
-  std::ofstream(dir / "absent.yaml") << kAbsentReaderBench;
+  TcpListener server;  // the server answers; nobody listens on the board's port
+  const int board_port = closed_port();
+  std::ofstream(dir / "absent.yaml") << absent_reader_bench(server.port(), board_port);
   const auto r = run(dir, {"doctor", "--bench", dir / "absent.yaml"}, {"LIBNFC_AUTO_SCAN=false"});
   INFO(r.output);
   CHECK(r.code == 3);
@@ -163,7 +204,14 @@ TEST_CASE("tapbench doctor --bench FILE naming a USB reader that is not plugged 
             .find("nfc/usb              phone-reader   missing: no NFC reader matches port 1-9.4, id "
                   "072f:2200") != std::string::npos);
   CHECK(line_starting(r.output, "home-ap").find("bound: drivers/wifi link model") != std::string::npos);
-  CHECK(r.output.find("-> 1 of 5 devices missing") != std::string::npos);
+  CHECK(line_starting(r.output, "vendor-server")
+            .find("bound: http://127.0.0.1:" + std::to_string(server.port()) + " (answers on TCP)") !=
+        std::string::npos);
+  // The rig's health check (rig/bench/bench_health.hpp) is part of the verdict: a board that does not answer.
+  CHECK(line_starting(r.output, "printer-board")
+            .find("missing: 127.0.0.1:" + std::to_string(board_port) + " does not answer") !=
+        std::string::npos);
+  CHECK(r.output.find("-> 2 of 5 devices missing") != std::string::npos);
   CHECK(r.output.find("Simulators and programs:") != std::string::npos);
   CHECK(line_starting(r.output, "pn532-sim").empty());  // not probed: this bench has no pn532-sim
 

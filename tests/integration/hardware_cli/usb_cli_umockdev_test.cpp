@@ -2,7 +2,11 @@
 // tapbench's main runs them: the same CLI11 registration and parse) under libumockdev-preload, so real
 // libusb enumerates the testbed of tests/integration/usb (hubs 1-2 and 1-4, an ACR122U at 1-2.1, a PN533 at
 // 1-2.3, a keyboard at 1-1). Asserts the lines and exit codes the user sees.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -26,6 +30,29 @@ using tapbench::usb::testing::UmockdevUsbBench;
 using namespace std::chrono_literals;
 
 namespace {
+
+// A TCP port that accepts connections (the kernel completes them from the backlog), for the health check's
+// connect to a server URL or board; closed with the object.
+class TcpListener {
+ public:
+  TcpListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port_ = ntohs(a.sin_port);
+  }
+  ~TcpListener() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
 
 // A stream buffer that other threads may write to while the test reads it (usb watch prints from the
 // inventory's thread).
@@ -108,7 +135,8 @@ bool contains(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
 }
 
-const char* kUsbLabBench = R"(bench: usb-lab
+std::string usb_lab_bench(int tcp_port) {
+  return R"(bench: usb-lab
 devices:
   - name: phone-pn533
     kind: nfc
@@ -127,11 +155,13 @@ devices:
   - name: vendor-server
     kind: server
     backend: url
-    url: http://127.0.0.1:9
+    url: http://127.0.0.1:)" +
+         std::to_string(tcp_port) + R"(
   - name: printer-board
     kind: printer
     backend: board
-    address: 127.0.0.1:8631
+    address: 127.0.0.1:)" +
+         std::to_string(tcp_port) + R"(
   - name: board-power
     kind: power
     backend: usb-hub-port
@@ -145,6 +175,7 @@ roles:
   printer: printer-board
   printer-power: board-power
 )";
+}
 
 std::string write_bench(const std::string& name, const std::string& text) {
   const auto path =
@@ -249,7 +280,8 @@ TEST_CASE("tapbench usb watch: readers present first, then a departure, until Ct
 TEST_CASE("tapbench doctor with a bench pinning a simulated USB reader and hub port") {
   UmockdevUsbBench bench;
   add_lab(bench);
-  const auto file = write_bench("usb-lab", kUsbLabBench);
+  TcpListener server_and_board;
+  const auto file = write_bench("usb-lab", usb_lab_bench(server_and_board.port()));
   const auto r = run({"doctor", "--bench", file});
   INFO(r.out << r.err);
   CHECK(r.code == 0);
