@@ -604,6 +604,19 @@ bool IppService::start(std::string& error) {
             " (address in use, or not an address of this host)";
     return false;
   }
+  if (tls) {
+    // PAPPL points libcups at its default keychain (/etc/cups/ssl for root, absent without cupsd), where the
+    // self-signed certificate cannot be created. Keep it in the state directory instead.
+    const fs::path ssl = options_.state_dir / "ssl";
+    fs::create_directories(ssl, ec);
+    fs::permissions(ssl, fs::perms::owner_all, ec);
+    char host[256] = "localhost";
+    papplSystemGetHostName(system_, host, sizeof host);
+    if (!cupsSetServerCredentials(ssl.c_str(), host, 1)) {
+      error = "cannot set up TLS credentials in '" + ssl.string() + "'";
+      return false;
+    }
+  }
   static pappl_pr_driver_t drivers[] = {{"tapbench_ref", "tapbench reference printer", nullptr, nullptr}};
   papplSystemSetPrinterDrivers(system_, 1, drivers, nullptr, nullptr, Callbacks::driver, this);
   papplSystemSetAuthCallback(system_, "Basic", Callbacks::auth, this);

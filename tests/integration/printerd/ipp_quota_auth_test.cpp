@@ -314,6 +314,25 @@ TEST_CASE("router hand-over: Set-Printer-Attributes printer-wifi-ssid / printer-
   check_clean_stop(p);
 }
 
+TEST_CASE("--tls on: ipps:// with a self-signed certificate in the state directory, token auth over TLS") {
+  TempDir tmp;
+  const fs::path doc = tmp.path() / "one.pwg";
+  write_pwg_raster(doc, "iso_a4_210x297mm", "sgray_8", 150, 1);
+  PrinterdOptions options;
+  options.pages = 2;
+  options.extra = {"--tls", "on"};
+  Printerd p(tmp.path(), options);
+  IppClient client(p.port(), Credentials::basic(Printerd::kPwt), HTTP_ENCRYPTION_ALWAYS);
+  const auto r = client.print_job(doc, kRaster);
+  REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  CHECK(client.wait_job_done(r.integer("job-id")).integer("job-state") == IPP_JSTATE_COMPLETED);
+  CHECK(pages_left(p) == 1);
+  CHECK(p.log().find("Connection now encrypted") != std::string::npos);
+  CHECK(fs::exists(p.state() / "ssl"));
+  check_no_token_in_log(p);
+  check_clean_stop(p);
+}
+
 TEST_CASE("printerd's command line: --help, usage errors (exit 64) and runtime errors (exit 1)") {
   TempDir tmp;
   const std::string bin = printerd_path().string();

@@ -401,8 +401,9 @@ struct IppResult {
 
 class IppClient {
  public:
-  IppClient(int port, Credentials credentials) : port_(port), credentials_(std::move(credentials)) {
-    http_ = httpConnect2("127.0.0.1", port, nullptr, AF_INET, HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, nullptr);
+  IppClient(int port, Credentials credentials, http_encryption_t encryption = HTTP_ENCRYPTION_IF_REQUESTED)
+      : port_(port), credentials_(std::move(credentials)) {
+    http_ = httpConnect2("127.0.0.1", port, nullptr, AF_INET, encryption, 1, 5000, nullptr);
     if (http_ == nullptr) throw std::runtime_error("cannot connect to printerd");
     httpSetTimeout(http_, 10.0, nullptr, nullptr);
     if (credentials_.kind == Credentials::Kind::bearer)
