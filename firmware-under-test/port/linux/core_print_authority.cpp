@@ -41,8 +41,14 @@ Link LinkClassifier::classify(const std::string& address) const {
   return address == "::1" ? Link::local : Link::lan;
 }
 
-CorePrintAuthority::CorePrintAuthority(PrinterCore& core, LinkClassifier links, InkConsumer* ink)
-    : core_(core), links_(std::move(links)), ink_(ink) {
+CorePrintAuthority::CorePrintAuthority(PrinterCore& core, std::mutex& core_mutex, LinkClassifier links,
+                                       PageMarked page_marked, bool drive_tick)
+    : mutex_(core_mutex),
+      core_(core),
+      links_(std::move(links)),
+      page_marked_(std::move(page_marked)),
+      drive_tick_(drive_tick) {
+  std::lock_guard lock(mutex_);
   if (core_.ptb().network) handover_ssid_ = core_.ptb().network->ssid;
 }
 
@@ -138,7 +144,7 @@ void CorePrintAuthority::refund_page(int job_id, std::string_view principal) {
 
 void CorePrintAuthority::page_marked(bool colour) {
   std::lock_guard lock(mutex_);
-  if (ink_ != nullptr) ink_->page_marked(colour);
+  if (page_marked_) page_marked_(colour);
   (void)core_.refresh_ink();
 }
 
@@ -167,6 +173,7 @@ std::string CorePrintAuthority::router_ssid() const {
 }
 
 void CorePrintAuthority::tick() {
+  if (!drive_tick_) return;
   std::lock_guard lock(mutex_);
   (void)core_.tick();
 }

@@ -1,9 +1,10 @@
 // CorePrintAuthority: the PrintAuthority seam over the printer core (firmware-under-test/core). Tokens, the
 // page ledger, the ink model, activation and the router hand-over are the core's rules; this class only
 // translates: peer → Terminal (the link from the peer's address), CoreError → 401/403, PAPPL job id →
-// the core's JobTicket. The core is not thread-safe: every call goes through one mutex here.
+// the core's JobTicket. The core is not thread-safe: every call holds the port's one core mutex.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -31,18 +32,17 @@ class LinkClassifier {
   std::vector<Prefix> wfd_;
 };
 
-// What a core-backed authority needs besides the core: the ink sensor it may tell about marked pages
-// (a simulated sensor in the Linux port; a real one reads the cartridges and ignores this).
-class InkConsumer {
- public:
-  virtual ~InkConsumer() = default;
-  virtual void page_marked(bool colour) = 0;
-};
-
 class CorePrintAuthority final : public PrintAuthority {
  public:
-  // `core` must be started. `ink` may be null.
-  CorePrintAuthority(PrinterCore& core, LinkClassifier links, InkConsumer* ink);
+  // Told when a charged page was marked (colour or not), before the core re-reads its ink sensor: a
+  // simulated sensor consumes ink here; a real one ignores it.
+  using PageMarked = std::function<void(bool colour)>;
+
+  // `core` must be started. Every core call holds `core_mutex` (the one the rest of the port uses for the
+  // core, e.g. PrinterRuntime::core_mutex()). `drive_tick`: tick() runs the core's due work (false when
+  // the runtime has its own tick thread).
+  CorePrintAuthority(PrinterCore& core, std::mutex& core_mutex, LinkClassifier links, PageMarked page_marked,
+                     bool drive_tick);
 
   AuthDecision authorize(std::string_view token, const Peer& peer, AuthPurpose purpose,
                          const RouterCredentials* handover = nullptr) override;
@@ -62,10 +62,11 @@ class CorePrintAuthority final : public PrintAuthority {
   Terminal terminal_for(const Peer& peer) const;
   JobTicket& ticket(int job_id, std::string_view principal);
 
-  mutable std::mutex mutex_;
+  std::mutex& mutex_;
   PrinterCore& core_;
   LinkClassifier links_;
-  InkConsumer* ink_;
+  PageMarked page_marked_;
+  bool drive_tick_;
   std::map<int, JobTicket> tickets_;
   std::string handover_ssid_;  // accepted, pending or done (the PTB holds it once committed)
 };

@@ -22,9 +22,11 @@ LinkClassifier sim_links() {
 const Peer kWfdPeer{"192.168.49.7", "app:admin", false};
 const Peer kLanPeer{"10.0.0.7", "app:admin", false};
 
-struct CountingInk final : InkConsumer {
-  void page_marked(bool colour) override { colour ? ++colour_pages : ++mono_pages; }
+struct CountingInk {
   int colour_pages = 0, mono_pages = 0;
+  CorePrintAuthority::PageMarked hook() {
+    return [this](bool colour) { colour ? ++colour_pages : ++mono_pages; };
+  }
 };
 
 }  // namespace
@@ -48,7 +50,8 @@ TEST_CASE("print authorisation: PWT and PT allowed, wrong token 401, no pages 40
   rig.config.factory_pages = 3;
   rig.boot();
   CountingInk ink;
-  CorePrintAuthority authority(rig.c(), sim_links(), &ink);
+  std::mutex core_mutex;
+  CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), ink.hook(), true);
   const std::string pwt = rig.c().current_pwt();
 
   const auto by_pwt = authority.authorize(pwt, kLanPeer, AuthPurpose::print);
@@ -81,7 +84,8 @@ TEST_CASE("charging is exact per job: cut at zero, never negative, refunds resto
   rig.config.factory_pages = 2;
   rig.boot();
   CountingInk ink;
-  CorePrintAuthority authority(rig.c(), sim_links(), &ink);
+  std::mutex core_mutex;
+  CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), ink.hook(), true);
   const std::string who = authority.authorize(rig.c().current_pwt(), kLanPeer, AuthPurpose::print).principal;
 
   auto first = authority.charge_page(1, who);
@@ -111,7 +115,8 @@ TEST_CASE("charging is exact per job: cut at zero, never negative, refunds resto
 TEST_CASE("router hand-over: the PWT over the WFD link only, credentials checked by the core") {
   test::Rig rig;
   rig.boot();
-  CorePrintAuthority authority(rig.c(), sim_links(), nullptr);
+  std::mutex core_mutex;
+  CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), {}, true);
   const RouterCredentials home{"home-router", "correct horse battery"};
   const std::string pwt = rig.c().current_pwt();
 
@@ -145,10 +150,24 @@ TEST_CASE("ink status comes from the core's PTB and threshold") {
   test::Rig rig;
   rig.ink.set("black", 5);
   rig.boot();
-  CorePrintAuthority authority(rig.c(), sim_links(), nullptr);
+  std::mutex core_mutex;
+  CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), {}, true);
   const InkStatus s = authority.ink();
   REQUIRE(s.levels.size() == 4);
   CHECK(s.levels[3].colour == "black");
   CHECK(s.levels[3].percent == 5);
   CHECK(s.low_percent == 10);
+}
+
+TEST_CASE("with drive_tick=false the authority leaves due work to the runtime's tick thread") {
+  test::Rig rig;
+  rig.boot();
+  std::mutex core_mutex;
+  CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), {}, false);
+  const RouterCredentials home{"home-router", "correct horse battery"};
+  REQUIRE(
+      authority.authorize(rig.c().current_pwt(), kWfdPeer, AuthPurpose::router_handover, &home).allowed());
+  authority.tick();
+  CHECK_FALSE(rig.c().ptb().network.has_value());  // still pending: nobody ran the core's tick
+  CHECK(rig.c().snapshot().handover_pending);
 }
