@@ -5,10 +5,7 @@
 // Doctor looks, it does not take over: it never opens a reader or a serial port a running rig may be using
 // (two processes on one PN532 corrupt each other's frames). The one thing it starts is a private pn532-sim,
 // opened through libnfc's own pn532_uart driver, to prove the simulated NFC path works on this host.
-#include <fcntl.h>
-#include <linux/usbdevice_fs.h>
 #include <nfc/nfc.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,18 +98,6 @@ std::string shipped(const std::string& name, const std::string& build_subdir) {
   return which(rig::find_program(name, build_subdir));
 }
 
-std::string kernel_driver_of(const usb::ReaderInfo& r) {
-  char node[64];
-  std::snprintf(node, sizeof node, "/dev/bus/usb/%03u/%03u", r.bus, r.address);
-  const int fd = ::open(node, O_RDWR | O_CLOEXEC);
-  if (fd < 0) return {};
-  usbdevfs_getdriver gd{};
-  gd.interface = 0;
-  const bool ok = ::ioctl(fd, USBDEVFS_GETDRIVER, &gd) == 0;
-  ::close(fd);
-  return ok ? std::string(gd.driver) : std::string();
-}
-
 // Starts a private pn532-sim and opens it through libnfc: the whole simulated NFC path of this host.
 SimProbe probe_pn532_sim() {
   SimProbe p;
@@ -183,14 +168,7 @@ Host probe_host(bool probe_sim) {
   try {
     usb::LibusbReaderInventory inventory;
     h.readers = inventory.list();
-    for (auto& r : h.readers) {
-      if (!r.kernel_driver_bound) continue;
-      const auto driver = kernel_driver_of(r);
-      r.problem = "held by kernel driver " + (driver.empty() ? std::string("(usually pn533_usb)") : driver) +
-                  ": libnfc cannot claim it; blacklist it (echo \"blacklist " +
-                  (driver.empty() ? std::string("pn533_usb") : driver) +
-                  "\" > /etc/modprobe.d/tapbench-nfc.conf) or unbind it (docs/DRIVERS-USB.md)";
-    }
+    name_kernel_drivers(h.readers);
   } catch (const usb::UsbError& e) {
     h.usb_error = e.what();
   }

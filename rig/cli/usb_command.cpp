@@ -51,7 +51,8 @@ int run_list(const ListArgs& a) {
   try {
     const auto options = inventory_options(a.extra);
     usb::LibusbReaderInventory inventory(options);
-    const auto readers = inventory.list();
+    auto readers = inventory.list();
+    name_kernel_drivers(readers);
     if (a.json) {
       boost::json::array list;
       for (const auto& r : readers)
@@ -181,7 +182,12 @@ int run_watch(const WatchArgs& a) {
   try {
     usb::LibusbReaderInventory inventory(inventory_options(a.extra));
     std::mutex m;
-    auto print = [&](const char* what, const usb::ReaderInfo& r) {
+    auto print = [&](const char* what, usb::ReaderInfo r) {
+      if (r.kernel_driver_bound) {
+        std::vector<usb::ReaderInfo> one{r};
+        name_kernel_drivers(one);
+        r = one.front();
+      }
       std::lock_guard lock(m);
       if (a.json) {
         auto o = reader_json(r);

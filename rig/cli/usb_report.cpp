@@ -1,8 +1,42 @@
 #include "rig/cli/usb_report.hpp"
 
+#include <fcntl.h>
+#include <linux/usbdevice_fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "drivers/usb/reader_table.hpp"
 
 namespace tapbench::cli {
+namespace {
+
+std::string kernel_driver_of(const usb::ReaderInfo& r) {
+  char node[64];
+  std::snprintf(node, sizeof node, "/dev/bus/usb/%03u/%03u", r.bus, r.address);
+  const int fd = ::open(node, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return {};
+  usbdevfs_getdriver gd{};
+  gd.interface = 0;
+  const bool ok = ::ioctl(fd, USBDEVFS_GETDRIVER, &gd) == 0;
+  ::close(fd);
+  return ok ? std::string(gd.driver) : std::string();
+}
+
+}  // namespace
+
+void name_kernel_drivers(std::vector<usb::ReaderInfo>& readers) {
+  for (auto& r : readers) {
+    if (!r.kernel_driver_bound) continue;
+    const auto driver = kernel_driver_of(r);
+    const std::string name = driver.empty() ? "pn533_usb" : driver;
+    r.problem = "held by kernel driver " + (driver.empty() ? std::string("(usually pn533_usb)") : driver) +
+                ": libnfc cannot claim it; blacklist it (echo \"blacklist " + name +
+                "\" > /etc/modprobe.d/tapbench-nfc.conf, then modprobe -r " + name +
+                ") or unbind it (docs/DRIVERS-USB.md)";
+  }
+}
 
 std::string reader_text(const usb::ReaderInfo& r) {
   std::string s = r.identity() + "  " + r.kind + " (" + usb::format_usb_id(r.id) + ")  " + r.connstring;

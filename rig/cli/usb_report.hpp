@@ -11,6 +11,9 @@
 
 namespace tapbench::cli {
 
+// For readers held by a kernel driver: asks the kernel which one (USBDEVFS_GETDRIVER on interface 0) and
+// rewrites `problem` to name it and say what to do ("held by kernel driver pn533_usb: …").
+void name_kernel_drivers(std::vector<usb::ReaderInfo>& readers);
 // "1-2.3#PN533BENCH07  NXP PN533 (04cc:2533)  pn53x_usb:001:007" plus "  problem: …" when there is one.
 std::string reader_text(const usb::ReaderInfo& reader);
 boost::json::object reader_json(const usb::ReaderInfo& reader);

@@ -213,7 +213,12 @@ TEST_CASE("tapbench usb list: the two readers with identity, kind and connstring
     bench.bind_kernel_driver("1-2.3", "pn533_usb");
     const auto held = run({"usb", "list"});
     CHECK(contains(held.out, "1-2.3#PN533BENCH07  NXP PN533"));
-    CHECK(contains(held.out, "problem: a kernel driver (usually pn533_usb) is bound to the reader"));
+    CHECK(contains(held.out,
+                   "problem: held by kernel driver pn533_usb: libnfc cannot claim it; blacklist it (echo "
+                   "\"blacklist pn533_usb\" > /etc/modprobe.d/tapbench-nfc.conf, then modprobe -r "
+                   "pn533_usb)"));
+    const auto json = boost::json::parse(run({"usb", "list", "--json"}).out);
+    CHECK(json.at("readers").at(1).at("kernel_driver_bound").as_bool());
   }
 }
 
