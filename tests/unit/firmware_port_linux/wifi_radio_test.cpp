@@ -1,0 +1,91 @@
+// WifiRadio on drivers/wifi's link model (ManualClock: modelled durations pass instantly): the P2P group
+// a phone can join with the tag's credentials, idempotent re-assertion, the router join and its typed
+// failures as HalCodes.
+#include <doctest/doctest.h>
+
+#include "drivers/wifi/wifi_error.hpp"
+#include "firmware-under-test/port/linux/bindings/wifi_radio.hpp"
+
+using namespace tapbench;
+using namespace tapbench::firmware;
+using namespace tapbench::firmware::port;
+
+namespace {
+struct Bench {
+  ManualClock clock;
+  wifi::LinkModelAir air;
+  wifi::WifiEnvironment env{clock,
+                            &air,
+                            [this](MonotonicTime t) {
+                              if (t > clock.monotonic_now()) clock.advance(t - clock.monotonic_now());
+                            },
+                            {}};
+  WifiRadio radio{WifiRadioConfig{}, env};
+};
+}  // namespace
+
+TEST_CASE("group up: a phone joins with the same credentials; the GO MAC and channel come back") {
+  Bench b;
+  const hal::GroupConfig g{"DIRECT-tb-dv1", "passphrase-123", 6};
+  auto up = b.radio.start_group(g);
+  REQUIRE(up.ok());
+  CHECK(up->channel == 6);
+  const auto net = b.air.find("DIRECT-tb-dv1", 2437);
+  REQUIRE(net);
+  CHECK(WifiRadio::parse_mac(net->bssid) == up->go_mac);
+  CHECK(up->go_mac != hal::MacAddress{});
+  wifi::LinkModelStation phone(b.air, b.clock, b.env.wait_until);
+  wifi::JoinRequest join;
+  join.credentials = {"DIRECT-tb-dv1", "passphrase-123"};
+  join.freq_mhz = 2437;
+  join.credentials.passphrase = "wrong-passphrase";
+  CHECK_THROWS_AS(phone.join(join), wifi::WifiError);
+  join.credentials.passphrase = "passphrase-123";
+  CHECK_NOTHROW(phone.join(join));
+  // Idempotent: same config → same group (the phone stays associated).
+  auto again = b.radio.start_group(g);
+  REQUIRE(again.ok());
+  CHECK(again->go_mac == up->go_mac);
+  CHECK(b.air.find("DIRECT-tb-dv1", std::nullopt)->stations.size() == 1);
+  // A new passphrase (reboot) replaces the group.
+  auto other = b.radio.start_group({"DIRECT-tb-dv1", "another-pass-1", 0});
+  REQUIRE(other.ok());
+  CHECK(other->channel == 6);  // default 2437 MHz
+  REQUIRE(b.radio.stop_group().ok());
+  CHECK_FALSE(b.air.find("DIRECT-tb-dv1", std::nullopt));
+  CHECK(b.radio.stop_group().ok());  // idempotent
+}
+
+TEST_CASE("group refusals are HalCodes, not exceptions") {
+  Bench b;
+  auto bad = b.radio.start_group({"not-direct", "passphrase-123", 0});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code == hal::HalCode::rejected);
+  CHECK(bad.status().detail.find("P2P group") == 0);
+  auto short_pass = b.radio.start_group({"DIRECT-tb-x", "short", 0});
+  CHECK(short_pass.status().code == hal::HalCode::rejected);
+  CHECK(short_pass.status().detail.find("short") == std::string::npos);  // never echoes the passphrase
+  CHECK(b.radio.start_group({"DIRECT-tb-x", "passphrase-123", 200}).status().code == hal::HalCode::rejected);
+}
+
+TEST_CASE("router join: ok on the right passphrase; wrong passphrase, absent SSID and raw PSK are typed") {
+  Bench b;
+  b.air.add({"home", "router-pass-1"}, 2412);
+  WifiRadioConfig cfg;
+  cfg.join_timeout = std::chrono::milliseconds{5000};
+  WifiRadio radio(cfg, b.env);
+  CHECK(radio.join_station({"home", "router-pass-1"}).ok());
+  REQUIRE(radio.leave_station().ok());
+  const auto wrong = radio.join_station({"home", "router-pass-2"});
+  CHECK(wrong.code == hal::HalCode::rejected);
+  CHECK(wrong.detail.find("wrong-passphrase") != std::string::npos);
+  CHECK(radio.join_station({"nowhere", "router-pass-1"}).code == hal::HalCode::unreachable);
+  CHECK(radio.join_station({"home", std::string(64, 'a')}).code == hal::HalCode::unsupported);
+}
+
+TEST_CASE("a hostap role without a control socket is refused at construction") {
+  ManualClock clock;
+  WifiRadioConfig cfg;
+  cfg.group_owner.backend = wifi::WifiBackend::kHostap;
+  CHECK_THROWS_AS(WifiRadio(cfg, wifi::WifiEnvironment{clock, nullptr, {}, {}}), wifi::WifiError);
+}
