@@ -105,6 +105,13 @@ AuthDecision CorePrintAuthority::authorize(std::string_view token, const Peer& p
     }
     case AuthPurpose::router_handover: {
       if (handover == nullptr) return {Outcome::forbidden, {}, "no router credentials in the request"};
+      // A PT is a valid token that may not do this (403, and no PWT guess counted against the cap); a
+      // wrong token is one counted PWT failure (401).
+      auto who = core_.authenticate(token, terminal);
+      if (!who) return refused(who.error());
+      if (who->kind != CredentialKind::pwt) {
+        return {Outcome::forbidden, principal_name(*who), "only the PWT may hand over router credentials"};
+      }
       auto accepted = core_.accept_router_credentials(token, terminal,
                                                       NetworkConfig{handover->ssid, handover->passphrase});
       if (!accepted) return refused(accepted.error(), "pwt:" + terminal.id);

@@ -536,6 +536,52 @@ struct IppService::Callbacks {
     return wifi;
   }
 
+  // --- the JSON control API (docs/API.md) ------------------------------------------------------------------
+
+  static bool api_resource(pappl_client_t* client, void* data) {
+    auto* api = static_cast<ApiHandler*>(data);
+    http_t* http = papplClientGetHTTP(client);
+    ApiRequest request;
+    switch (papplClientGetMethod(client)) {
+      case HTTP_STATE_GET:
+        request.method = "GET";
+        break;
+      case HTTP_STATE_POST:
+        request.method = "POST";
+        break;
+      case HTTP_STATE_DELETE:
+        request.method = "DELETE";
+        break;
+      default:
+        return papplClientRespond(client, HTTP_STATUS_METHOD_NOT_ALLOWED, nullptr, nullptr, 0, 0);
+    }
+    request.path = papplClientGetURI(client);
+    if (const auto q = request.path.find('?'); q != std::string::npos) request.path.resize(q);
+    if (const char* a = httpGetField(http, HTTP_FIELD_AUTHORIZATION)) request.authorization = a;
+    if (httpGetState(http) == HTTP_STATE_POST_RECV) {
+      char buffer[4096];
+      ssize_t n;
+      while ((n = httpRead2(http, buffer, sizeof buffer)) > 0) {
+        if (request.body.size() <= ApiHandler::kMaxBody)
+          request.body.append(buffer, static_cast<std::size_t>(n));
+      }
+    }
+    char address[256] = "";
+    if (const http_addr_t* addr = httpGetAddress(http)) httpAddrString(addr, address, sizeof address);
+    request.peer.address = address;
+    request.peer.encrypted = papplClientIsEncrypted(client);
+    const std::string method = request.method;
+    const ApiResponse response = api->handle(std::move(request));
+    papplLogClient(client, PAPPL_LOGLEVEL_INFO, "%s %s from %s: %d.", method.c_str(),
+                   papplClientGetURI(client), address, response.status);
+    if (!papplClientRespond(client, static_cast<http_status_t>(response.status), nullptr, "application/json",
+                            0, response.body.size())) {
+      return false;
+    }
+    return httpWrite2(http, response.body.data(), response.body.size()) ==
+           static_cast<ssize_t>(response.body.size());
+  }
+
   // --- GET /tapbench/status: pages and ink, no secrets
   // --------------------------------------------------------
 
@@ -625,6 +671,12 @@ bool IppService::start(std::string& error) {
   papplSystemAddTimerCallback(system_, 0, 1, Callbacks::tick, this);
   papplSystemAddResourceCallback(system_, "/tapbench/status", "application/json", Callbacks::status_resource,
                                  this);
+  if (api_ != nullptr) {
+    for (const auto& path : api_->routes()) {
+      papplSystemAddResourceCallback(system_, path.c_str(), "application/json", Callbacks::api_resource,
+                                     api_);
+    }
+  }
   printer_ = papplPrinterCreate(system_, 0, options_.printer_name.c_str(), "tapbench_ref",
                                 "MFG:tapbench;MDL:reference printer;CMD:PWGRaster,JPEG;", "file:///dev/null");
   if (printer_ == nullptr) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "firmware-under-test/port/linux/api_handler.hpp"
 #include "firmware-under-test/port/linux/page_store.hpp"
 #include "firmware-under-test/port/linux/print_authority.hpp"
 
@@ -49,6 +50,9 @@ class IppService {
   IppService(const IppService&) = delete;
   IppService& operator=(const IppService&) = delete;
 
+  // Serve the JSON control API (docs/API.md) on the same port. Before start(); `api` outlives the service.
+  void set_api(ApiHandler* api) { api_ = api; }
+
   // Creates the PAPPL system, binds the listener and creates the printer. false + error on failure.
   bool start(std::string& error);
   // The bound port (after start()).
@@ -67,6 +71,7 @@ class IppService {
 
   IppServiceOptions options_;
   PrintAuthority& authority_;
+  ApiHandler* api_ = nullptr;
   std::unique_ptr<PageStore> pages_;
   pappl_system_t* system_ = nullptr;
   pappl_printer_t* printer_ = nullptr;

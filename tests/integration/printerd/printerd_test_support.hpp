@@ -507,6 +507,42 @@ inline std::string get_status_json(int port) {
   return body;
 }
 
+// One HTTP request with libcups (the JSON control API): Bearer token, JSON body. Returns {status, body}.
+inline std::pair<int, std::string> http_json(int port, const std::string& method, const std::string& path,
+                                             const std::string& bearer, const std::string& body = {}) {
+  http_t* http =
+      httpConnect2("127.0.0.1", port, nullptr, AF_INET, HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, nullptr);
+  if (http == nullptr) throw std::runtime_error("cannot connect");
+  httpClearFields(http);
+  if (!bearer.empty()) httpSetAuthString(http, "Bearer", bearer.c_str());
+  httpSetField(http, HTTP_FIELD_AUTHORIZATION, httpGetAuthString(http));
+  std::string response;
+  int status = 0;
+  bool sent = false;
+  if (method == "POST") {
+    // libcups treats length 0 as "chunked": always send a body.
+    const std::string payload = body.empty() ? std::string("{}") : body;
+    httpSetField(http, HTTP_FIELD_CONTENT_TYPE, "application/json");
+    httpSetLength(http, payload.size());
+    sent = httpPost(http, path.c_str()) == 0 &&
+           httpWrite2(http, payload.data(), payload.size()) == static_cast<ssize_t>(payload.size());
+  } else {
+    sent = httpGet(http, path.c_str()) == 0;
+  }
+  if (sent) {
+    http_status_t st;
+    while ((st = httpUpdate(http)) == HTTP_STATUS_CONTINUE) {
+    }
+    status = st;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = httpRead2(http, buffer, sizeof buffer)) > 0)
+      response.append(buffer, static_cast<std::size_t>(n));
+  }
+  httpClose(http);
+  return {status, response};
+}
+
 // printer-up-time is whole seconds since start, 0 in the first second, and RFC 8011 requires 1:MAX: the
 // suites check it. Poll (bounded) until PAPPL reports at least 1.
 inline bool wait_printer_up_time(int port) {

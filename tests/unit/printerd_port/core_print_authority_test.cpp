@@ -134,6 +134,15 @@ TEST_CASE("router hand-over: the PWT over the WFD link only, credentials checked
     CHECK(d.reason.find("WFD") != std::string::npos);
     CHECK(authority.router_ssid().empty());
   }
+  SUBCASE("a PT: forbidden, and not counted as a wrong PWT") {
+    auto pt = rig.c().issue_pt(pwt, test::kAdminLan);
+    REQUIRE(pt.ok());
+    const std::string pwt2 = rig.c().current_pwt();
+    const auto d = authority.authorize(*pt, kWfdPeer, AuthPurpose::router_handover, &home);
+    CHECK(d.outcome == Outcome::forbidden);
+    CHECK(rig.c().pwt_guard().failures_on_current() == 0);
+    CHECK(rig.c().current_pwt() == pwt2);
+  }
   SUBCASE("a wrong PWT: not authenticated") {
     CHECK(authority.authorize("WRONGPWT", kWfdPeer, AuthPurpose::router_handover, &home).outcome ==
           Outcome::unauthenticated);

@@ -1,0 +1,106 @@
+// printerd's IPP side over the real printer core, in one process: IppService + CorePrintAuthority +
+// ControlApi on a PrinterCore whose HAL is the core's Fake… backends (an in-process test; printerd itself
+// never links them). Real PAPPL, real libcups clients on loopback; the sim bench's convention that loopback
+// models the Wi-Fi Direct link (LinkClassifier prefix 127.0.0.0/8).
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "firmware-under-test/port/linux/control_api.hpp"
+#include "firmware-under-test/port/linux/core_print_authority.hpp"
+#include "firmware-under-test/port/linux/ipp_service.hpp"
+#include "tests/integration/printerd/printerd_test_support.hpp"
+#include "tests/unit/firmware/fixture.hpp"
+
+using namespace printerd_test;
+using namespace tapbench::firmware;
+using namespace tapbench::firmware::port;
+
+TEST_CASE("IPP over the printer core: PT from the JSON API, exact quota in the PTB, router hand-over") {
+  TempDir tmp;
+  test::Rig rig;
+  rig.config.factory_pages = 2;
+  rig.boot();
+  std::mutex core_mutex;
+  LinkClassifier links;
+  std::string error;
+  REQUIRE(links.add_wfd_prefix("127.0.0.0/8", error));
+  int marked = 0;
+  CorePrintAuthority authority(
+      rig.c(), core_mutex, links, [&](bool) { ++marked; }, true);
+  ControlApi api(rig.c(), core_mutex, links);
+  IppServiceOptions options;
+  options.listen_host = "127.0.0.1";
+  options.port = 0;
+  options.state_dir = tmp.path() / "state";
+  IppService service(options, authority);
+  service.set_api(&api);
+  REQUIRE_MESSAGE(service.start(error), error);
+  std::thread server([&] { service.run(); });
+  struct Stop {
+    IppService& s;
+    std::thread& t;
+    ~Stop() {
+      s.shutdown();
+      t.join();
+    }
+  } stop{service, server};
+  const int port = service.port();
+  REQUIRE(wait_printer_up_time(port));  // also: the server answers
+  auto locked = [&](auto f) {
+    std::lock_guard lock(core_mutex);
+    return f(rig.c());
+  };
+  const std::string pwt = locked([](PrinterCore& c) { return c.current_pwt(); });
+
+  // S31–S35 over the JSON API: the PWT buys a PT (and the PWT rotates).
+  auto [status, body] = http_json(port, "POST", "/tapbench/api/pt", pwt, R"({"terminal_id":"app:admin"})");
+  REQUIRE_MESSAGE(status == 201, body);
+  const std::string pt(boost::json::parse(body).as_object().at("pt").as_string());
+  CHECK(http_json(port, "POST", "/tapbench/api/pt", pwt).first == 401);  // rotated away
+  CHECK(http_json(port, "GET", "/tapbench/api/registration", pt).first == 200);
+
+  // S121–S125: a 3-page job with 2 pages left prints 2; the core's committed PTB says 0, 2 printed.
+  const fs::path three = tmp.path() / "three.pwg";
+  write_pwg_raster(three, "iso_a4_210x297mm", "sgray_8", 150, 3);
+  IppClient client(port, Credentials::bearer(pt));
+  auto r = client.print_job(three, "image/pwg-raster");
+  REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  const auto done = client.wait_job_done(r.integer("job-id"));
+  CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
+  CHECK(done.integer("job-impressions-completed") == 2);
+  CHECK(done.string("job-originating-user-name") == "pt:app:admin");
+  CHECK(locked([](PrinterCore& c) { return c.ptb().printable_pages; }) == 0);
+  CHECK(locked([](PrinterCore& c) { return c.ptb().pages_printed; }) == 2);
+  CHECK(locked([&](PrinterCore&) { return rig.ram_equals_committed(); }));
+  CHECK(marked == 2);
+  // At zero the core refuses the next job up front.
+  CHECK(client.print_job(three, "image/pwg-raster").status == IPP_STATUS_ERROR_FORBIDDEN);
+
+  // S27–S29: router credentials with the (new) PWT over the WFD link; a PT may not.
+  auto set_wifi = [&](IppClient& c) {
+    ipp_t* req = c.new_request(IPP_OP_SET_PRINTER_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-wifi-ssid", nullptr, "home-router");
+    const std::string pass = "correct horse battery";
+    ippAddOctetString(req, IPP_TAG_PRINTER, "printer-wifi-password", pass.data(),
+                      static_cast<int>(pass.size()));
+    return c.send(req);
+  };
+  CHECK(set_wifi(client).status == IPP_STATUS_ERROR_FORBIDDEN);
+  const std::string pwt2 = locked([](PrinterCore& c) { return c.current_pwt(); });
+  IppClient by_pwt(port, Credentials::bearer(pwt2));
+  CHECK(set_wifi(by_pwt).status == IPP_STATUS_OK);
+  // PAPPL's 1 s timer drives the core's tick(), which completes the hand-over (S29): wait for the commit.
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline && !locked([](PrinterCore& c) { return c.ptb().network.has_value(); })) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling interval, bounded by deadline
+  }
+  CHECK(locked(
+      [](PrinterCore& c) { return c.ptb().network.has_value() && c.ptb().network->ssid == "home-router"; }));
+  CHECK(by_pwt.printer_attributes().string("printer-wifi-ssid") == "home-router");
+  // No token in printerd's log.
+  const std::string log = read_file(options.state_dir / "printerd.log");
+  CHECK(log.find(pwt) == std::string::npos);
+  CHECK(log.find(pt) == std::string::npos);
+}
