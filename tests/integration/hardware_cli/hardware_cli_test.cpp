@@ -242,6 +242,19 @@ TEST_CASE("tapbench nfc read: a tag through libnfc (hex on stdout, exit 0); no c
     std::ifstream got(dir / "got", std::ios::binary);
     CHECK(Bytes(std::istreambuf_iterator<char>(got), {}) == msg);
 
+    // The same reader named by a bench's libnfc connstring: doctor binds it by its device node.
+    TcpListener server;
+    std::string bench = absent_reader_bench(server.port(), server.port());
+    const std::string usb_reader = "    backend: usb\n    port: 1-9.4\n    id: 072f:2200\n";
+    bench.replace(bench.find(usb_reader), usb_reader.size(),
+                  "    backend: libnfc\n    connstring: pn532_uart:" + dir / "phone" + "\n");
+    std::ofstream(dir / "libnfc.yaml") << bench;
+    const auto d = run(dir, {"doctor", "--bench", dir / "libnfc.yaml"}, {"LIBNFC_AUTO_SCAN=false"});
+    CHECK(d.code == 0);
+    CHECK(line_starting(d.output, "phone-acr122")
+              .find("nfc/libnfc           phone-reader   bound: " + dir / "phone" +
+                    " exists (not opened by doctor)") != std::string::npos);
+
     const auto j = run(dir, {"nfc", "read", "pn532_uart:" + dir / "phone", "--json"});
     CHECK(j.code == 0);
     const auto doc = boost::json::parse(j.output.substr(j.output.find('{'))).as_object();
