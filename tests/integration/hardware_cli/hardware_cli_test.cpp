@@ -242,6 +242,12 @@ TEST_CASE("tapbench nfc read: a tag through libnfc (hex on stdout, exit 0); no c
     std::ifstream got(dir / "got", std::ios::binary);
     CHECK(Bytes(std::istreambuf_iterator<char>(got), {}) == msg);
 
+    const auto unwritable =
+        run(dir, {"nfc", "read", "pn532_uart:" + dir / "phone", "--out", dir / "no/such/dir"});
+    CHECK(unwritable.code == 74);
+    CHECK(unwritable.output.find("tapbench nfc read: cannot write " + dir / "no/such/dir") !=
+          std::string::npos);
+
     // The same reader named by a bench's libnfc connstring: doctor binds it by its device node.
     TcpListener server;
     std::string bench = absent_reader_bench(server.port(), server.port());
