@@ -1,5 +1,7 @@
-// printerd: the reference printer firmware's Linux host port. This build runs the IPP side (PAPPL) over the
-// interim FakePrintAuthority until the core's printer state machine lands (see docs/PRINTERD.md).
+// printerd: the reference printer firmware's Linux host port. By default the printer core runs on the Linux
+// HAL bindings (PrinterRuntime: PTB file, NFC tag, radio, vendord link, simulated ink) and the IPP side
+// (PAPPL) asks it through CorePrintAuthority; --fake-tokens runs the IPP side alone on the interim
+// FakePrintAuthority (fixed tokens, in-memory count) for IPP conformance runs. See docs/PRINTERD.md.
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -10,10 +12,14 @@
 #include <iostream>
 #include <string>
 
+#include "firmware-under-test/port/linux/bindings/printer_runtime.hpp"
+#include "firmware-under-test/port/linux/control_api.hpp"
+#include "firmware-under-test/port/linux/core_print_authority.hpp"
 #include "firmware-under-test/port/linux/fake_print_authority.hpp"
 #include "firmware-under-test/port/linux/ipp_service.hpp"
 
 namespace fs = std::filesystem;
+using namespace tapbench::firmware;
 using namespace tapbench::firmware::port;
 
 namespace {
@@ -67,11 +73,9 @@ bool write_atomically(const fs::path& path, const std::string& text) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "printerd — tapbench reference printer firmware (Linux port): an IPP Everywhere printer on PAPPL with "
-      "token-authorised printing, an exact page quota, ink supplies and router hand-over.\n"
-      "Interim: tokens, pages and ink come from the options below (FakePrintAuthority) until the printer "
-      "core "
-      "lands; the count is not persisted across restarts."};
+      "printerd — tapbench reference printer firmware (Linux port): the printer core (tokens, page ledger, "
+      "ink, activation, router hand-over, server sync) behind an IPP Everywhere printer on PAPPL and a JSON "
+      "control API on the same port."};
   app.set_config("--config", "", "Read options from an INI/TOML file (keys = long option names)");
 
   std::string state_dir;
@@ -80,16 +84,27 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string name = "tapbench printer";
   int max_active_jobs = 8;
+  std::string tls = "auto";
+  unsigned ink_low = 10;
+  // Core mode.
+  std::string nfc = "none";
+  std::string server;
+  std::vector<std::string> wfd_subnets = {"192.168.49.0/24"};
+  std::string device_id = "dv1";
+  std::uint32_t factory_pages = 0;
+  std::uint32_t page_threshold = 0;
+  unsigned pwt_period_s = 3600, pt_idle_s = 86400, svwt_prefetch_s = 600, sync_period_s = 3600;
+  // Interim mode.
   std::string tokens_file;
   std::uint32_t pages = 0;
   std::string ink = "cyan=100,magenta=100,yellow=100,black=100";
-  unsigned ink_low = 10;
   unsigned ink_use = 0;
-  std::string tls = "auto";
 
-  app.add_option("--state-dir", state_dir, "State directory (spool/, output/, printerd.log, printerd.uri)")
+  app.add_option("--state-dir", state_dir,
+                 "State directory (ptb.json, ink-sim.json, spool/, output/, printerd.log, printerd.uri)")
       ->required();
-  app.add_option("--listen", listen, "IPP listen address ADDR:PORT ([ADDR]:PORT for IPv6; port 0 = any free)")
+  app.add_option("--listen", listen,
+                 "IPP + JSON API address ADDR:PORT ([ADDR]:PORT for IPv6; port 0 = any free)")
       ->capture_default_str();
   app.add_option("--log-file", log_file, "Log file, '-' for stderr (default STATE_DIR/printerd.log)");
   app.add_option("--log-level", log_level, "debug, info, warn, error or fatal")
@@ -103,18 +118,37 @@ int main(int argc, char** argv) {
                  "Jobs queued or printing at once (more: server-error-busy)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  app.add_option("--fake-tokens", tokens_file,
-                 "Interim token file: 'PRINCIPAL TOKEN' per line; principal 'pwt' may also hand over router "
-                 "credentials. Keep it mode 0600.")
-      ->required()
-      ->check(CLI::ExistingFile);
-  app.add_option("--pages", pages, "Interim: printable pages at start")->capture_default_str();
-  app.add_option("--ink", ink, "Interim: ink levels COLOUR=PERCENT,...")->capture_default_str();
-  app.add_option("--ink-low-percent", ink_low, "A colour below this percent is low (marker-supply-low)")
+  app.add_option("--ink-low-percent", ink_low, "A colour below this percent is low (marker-supply-low, S19)")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
-  app.add_option("--ink-use-per-page", ink_use, "Interim: percent of each used colour one page consumes")
-      ->capture_default_str()
+  app.add_option("--nfc", nfc, "NFC tag: a drivers/nfc connstring (e.g. pn532_uart:/dev/ttyUSB0) or none")
+      ->capture_default_str();
+  app.add_option("--server", server, "vendord base URL (http://HOST:PORT); empty: no server")
+      ->capture_default_str();
+  app.add_option(
+         "--wfd-subnet", wfd_subnets,
+         "IPv4 prefix of the Wi-Fi Direct group (router credentials only from there, S27); repeatable")
+      ->capture_default_str();
+  app.add_option("--device-id", device_id, "Factory device ID (used when no PTB exists yet)")
+      ->capture_default_str();
+  app.add_option("--factory-pages", factory_pages, "Factory printable pages (no PTB yet; the patent ships 0)")
+      ->capture_default_str();
+  app.add_option("--page-threshold", page_threshold, "Charge offered on the tag when pages <= this")
+      ->capture_default_str();
+  app.add_option("--pwt-period", pwt_period_s, "PWT rotation period, seconds (S13)")->capture_default_str();
+  app.add_option("--pt-idle-timeout", pt_idle_s, "PT idle expiry, seconds (S39)")->capture_default_str();
+  app.add_option("--svwt-prefetch-period", svwt_prefetch_s, "SVWT prefetch period, seconds (S43)")
+      ->capture_default_str();
+  app.add_option("--sync-period", sync_period_s, "Server sync period, seconds (S101)")->capture_default_str();
+  auto* fake =
+      app.add_option("--fake-tokens", tokens_file,
+                     "Interim mode without the core (IPP conformance runs): 'PRINCIPAL TOKEN' per line; "
+                     "principal 'pwt' may also hand over router credentials. Keep it mode 0600.")
+          ->check(CLI::ExistingFile);
+  app.add_option("--pages", pages, "With --fake-tokens: printable pages at start")->needs(fake);
+  app.add_option("--ink", ink, "With --fake-tokens: ink levels COLOUR=PERCENT,...")->needs(fake);
+  app.add_option("--ink-use-per-page", ink_use, "With --fake-tokens: percent of each used colour per page")
+      ->needs(fake)
       ->check(CLI::Range(0, 100));
 
   try {
@@ -131,27 +165,13 @@ int main(int argc, char** argv) {
     std::cerr << "printerd: " << (error.empty() ? "bad --log-level" : error) << "\n";
     return kExitUsage;
   }
-  FakePrintAuthorityConfig config;
-  auto tokens = load_fake_tokens(tokens_file, error);
-  if (!tokens) {
-    std::cerr << "printerd: " << error << "\n";
-    return kExitUsage;
+  LinkClassifier links;
+  for (const auto& cidr : wfd_subnets) {
+    if (!links.add_wfd_prefix(cidr, error)) {
+      std::cerr << "printerd: --wfd-subnet: " << error << "\n";
+      return kExitUsage;
+    }
   }
-  struct stat st {};
-  if (stat(tokens_file.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
-    std::cerr << "printerd: warning: token file '" << tokens_file << "' is readable by others (chmod 600)\n";
-  }
-  auto levels = parse_ink_levels(ink, error);
-  if (!levels) {
-    std::cerr << "printerd: --ink: " << error << "\n";
-    return kExitUsage;
-  }
-  config.tokens = std::move(*tokens);
-  config.pages = pages;
-  config.ink.levels = std::move(*levels);
-  config.ink.low_percent = static_cast<std::uint8_t>(ink_low);
-  config.ink_use_per_page = static_cast<std::uint8_t>(ink_use);
-
   std::error_code ec;
   fs::create_directories(state_dir, ec);
   if (ec) {
@@ -166,8 +186,71 @@ int main(int argc, char** argv) {
                 : tls == "off" ? IppServiceOptions::Tls::off
                                : IppServiceOptions::Tls::automatic;
 
-  FakePrintAuthority authority(std::move(config));
-  IppService service(options, authority);
+  std::unique_ptr<FakePrintAuthority> fake_authority;
+  std::unique_ptr<PrinterRuntime> runtime;
+  std::unique_ptr<CorePrintAuthority> core_authority;
+  std::unique_ptr<ControlApi> api;
+  PrintAuthority* authority = nullptr;
+  if (!tokens_file.empty()) {
+    FakePrintAuthorityConfig config;
+    auto tokens = load_fake_tokens(tokens_file, error);
+    if (!tokens) {
+      std::cerr << "printerd: " << error << "\n";
+      return kExitUsage;
+    }
+    struct stat st {};
+    if (stat(tokens_file.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
+      std::cerr << "printerd: warning: token file '" << tokens_file
+                << "' is readable by others (chmod 600)\n";
+    }
+    auto levels = parse_ink_levels(ink, error);
+    if (!levels) {
+      std::cerr << "printerd: --ink: " << error << "\n";
+      return kExitUsage;
+    }
+    config.tokens = std::move(*tokens);
+    config.pages = pages;
+    config.ink.levels = std::move(*levels);
+    config.ink.low_percent = static_cast<std::uint8_t>(ink_low);
+    config.ink_use_per_page = static_cast<std::uint8_t>(ink_use);
+    fake_authority = std::make_unique<FakePrintAuthority>(std::move(config));
+    authority = fake_authority.get();
+  } else {
+    PrinterRuntimeOptions ro;
+    ro.state_dir = options.state_dir;
+    ro.core.device_id = device_id;
+    ro.core.factory_pages = factory_pages;
+    ro.core.page_threshold = page_threshold;
+    ro.core.ink_low_percent = static_cast<std::uint8_t>(ink_low);
+    ro.core.pwt_period = std::chrono::seconds(pwt_period_s);
+    ro.core.pt_idle_timeout = std::chrono::seconds(pt_idle_s);
+    ro.core.svwt_prefetch_period = std::chrono::seconds(svwt_prefetch_s);
+    ro.core.sync_period = std::chrono::seconds(sync_period_s);
+    ro.nfc = nfc;
+    ro.server_url = server;
+    try {
+      runtime = std::make_unique<PrinterRuntime>(std::move(ro));
+    } catch (const std::exception& e) {
+      std::cerr << "printerd: " << e.what() << "\n";
+      return kExitUsage;
+    }
+    if (auto started = runtime->start(); !started) {
+      std::cerr << "printerd: the printer core did not start: " << started.error().detail << "\n";
+      return kExitFailure;
+    }
+    PrinterRuntime& rt = *runtime;
+    core_authority = std::make_unique<CorePrintAuthority>(
+        rt.core_unlocked(), rt.core_mutex(), links,
+        [&rt](bool colour) {
+          (void)rt.ink_sensor().page_marked(colour ? hal::ColourMode::colour : hal::ColourMode::monochrome);
+        },
+        /*drive_tick=*/false);
+    api = std::make_unique<ControlApi>(rt.core_unlocked(), rt.core_mutex(), links);
+    authority = core_authority.get();
+  }
+
+  IppService service(options, *authority);
+  if (api) service.set_api(api.get());
   if (!service.start(error)) {
     std::cerr << "printerd: " << error << "\n";
     return kExitFailure;
@@ -177,10 +260,12 @@ int main(int argc, char** argv) {
     std::cerr << "printerd: cannot write '" << uri_file.string() << "'\n";
     return kExitFailure;
   }
-  std::cerr << "printerd: serving " << service.printer_uri() << " (" << authority.remaining_pages()
+  std::cerr << "printerd: serving " << service.printer_uri() << " ("
+            << (runtime ? "printer core" : "interim fake authority") << ", " << authority->remaining_pages()
             << " printable pages)\n";
   service.run();
   fs::remove(uri_file, ec);
+  if (runtime) runtime->stop();
   std::cerr << "printerd: stopped\n";
   return 0;
 }

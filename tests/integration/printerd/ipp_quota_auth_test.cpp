@@ -377,3 +377,33 @@ TEST_CASE("printerd's command line: --help, usage errors (exit 64) and runtime e
   CHECK(text.find("cannot listen on 127.0.0.1:" + std::to_string(first.port())) != std::string::npos);
   check_clean_stop(first);
 }
+
+TEST_CASE(
+    "printerd on the printer core: PTB in the state directory, tokens from the core, restart keeps the "
+    "count") {
+  TempDir tmp;
+  PrinterdOptions options;
+  options.core = true;
+  options.extra = {"--factory-pages", "3", "--nfc", "none"};
+  {
+    Printerd p(tmp.path(), options);
+    CHECK(pages_left(p) == 3);
+    CHECK(fs::exists(p.state() / "ptb.json"));
+    CHECK((fs::status(p.state() / "ptb.json").permissions() & fs::perms::others_read) == fs::perms::none);
+    // No fixed tokens here: the PWT is the core's, handed out on the tag. Guesses are refused (and counted).
+    const fs::path doc = tmp.path() / "one.pwg";
+    write_pwg_raster(doc, "iso_a4_210x297mm", "sgray_8", 150, 1);
+    IppClient client(p.port(), Credentials::bearer(Printerd::kPwt));
+    CHECK(client.print_job(doc, kRaster).http_status == HTTP_STATUS_CUPS_AUTHORIZATION_CANCELED);
+    const auto [status, body] = http_json(p.port(), "POST", "/tapbench/api/pt", Printerd::kPwt);
+    CHECK(status == 401);
+    CHECK(body.find("unauthenticated") != std::string::npos);
+    CHECK(http_json(p.port(), "GET", "/tapbench/api/pt", Printerd::kPwt).first == 405);
+    check_clean_stop(p);
+  }
+  // A restart loads the committed PTB: the factory value no longer applies.
+  options.extra = {"--factory-pages", "99", "--nfc", "none"};
+  Printerd again(tmp.path(), options);
+  CHECK(pages_left(again) == 3);
+  check_clean_stop(again);
+}

@@ -139,6 +139,7 @@ struct PrinterdOptions {
   std::string ink;                 // "" = default
   std::string log_level = "info";  // debug logs request attributes, e.g. printer-wifi-password (not tokens)
   std::vector<std::string> extra;
+  bool core = false;  // true: printerd on the printer core (no --fake-tokens/--pages/--ink)
 };
 
 // printerd on 127.0.0.1 with a port of its own choosing; ready when it has written printerd.uri.
@@ -153,17 +154,15 @@ class Printerd {
     tokens_ = root / "tokens";
     write_file(tokens_, std::string("# test tokens\npwt ") + kPwt + "\npt:terminal-1 " + kPt + "\n");
     fs::permissions(tokens_, fs::perms::owner_read | fs::perms::owner_write);
-    std::vector<std::string> argv = {printerd_path().string(),
-                                     "--state-dir",
-                                     state_.string(),
-                                     "--listen",
-                                     "127.0.0.1:0",
-                                     "--fake-tokens",
-                                     tokens_.string(),
-                                     "--pages",
-                                     std::to_string(options.pages),
-                                     "--log-level",
-                                     options.log_level};
+    std::vector<std::string> argv = {
+        printerd_path().string(), "--state-dir", state_.string(), "--listen", "127.0.0.1:0", "--log-level",
+        options.log_level};
+    if (!options.core) {
+      for (const std::string& a : {std::string("--fake-tokens"), tokens_.string(), std::string("--pages"),
+                                   std::to_string(options.pages)}) {
+        argv.push_back(a);
+      }
+    }
     if (!options.ink.empty()) {
       argv.push_back("--ink");
       argv.push_back(options.ink);
