@@ -536,7 +536,7 @@ struct IppService::Callbacks {
     return wifi;
   }
 
-  // --- the JSON control API (docs/API.md) ------------------------------------------------------------------
+  // --- the JSON control API (docs/PRINTERD-API.md) ------------------------------------------------------------------
 
   static bool api_resource(pappl_client_t* client, void* data) {
     auto* api = static_cast<ApiHandler*>(data);
