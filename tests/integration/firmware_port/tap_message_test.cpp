@@ -73,6 +73,8 @@ TEST_CASE("each tap reads the printer's current handover message, through libnfc
   wifi::LinkModelStation phone_radio(b.air, RealClock::instance(), wifi::sleep_on(RealClock::instance()));
   wifi::JoinRequest join;
   join.credentials = {first.wfd->ssid, first.wfd->passphrase};
+  join.freq_mhz =
+      2437;  // the radio's default channel (the core leaves it to the radio); a full scan is ≈ 4 s
   CHECK_NOTHROW(phone_radio.join(join));
   CHECK(b.runtime->nfc_tag()->taps() == 1);
 

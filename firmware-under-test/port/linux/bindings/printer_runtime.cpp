@@ -133,10 +133,24 @@ void PrinterRuntime::set_tick_observer(std::function<void(const TickReport&)> ob
   tick_observer_ = std::move(observer);
 }
 
+void PrinterRuntime::kick_ticker() {
+  // Lock order: core mutex → tick mutex (the tick thread never holds the tick mutex while taking the core's).
+  {
+    std::lock_guard l(tick_mutex_);
+    kicked_ = true;
+  }
+  wake_.notify_all();
+}
+
 void PrinterRuntime::tick_loop() {
   // Wakes at the core's next deadline, at most a second apart (a call through with_core() also wakes it,
   // since it may have moved the deadline earlier).
   while (true) {
+    {
+      std::lock_guard l(tick_mutex_);
+      if (stopping_) return;
+      kicked_ = false;  // cleared before the deadline is read: a later call's kick is never lost
+    }
     MonotonicTime deadline;
     {
       std::lock_guard lock(mutex_);
@@ -144,11 +158,12 @@ void PrinterRuntime::tick_loop() {
     }
     {
       std::unique_lock l(tick_mutex_);
-      if (stopping_) return;
       const auto wait =
           std::min<std::chrono::nanoseconds>(deadline - clock_.monotonic_now(), std::chrono::seconds{1});
-      if (wait > std::chrono::nanoseconds::zero()) wake_.wait_for(l, wait);
+      if (wait > std::chrono::nanoseconds::zero())
+        wake_.wait_for(l, wait, [&] { return stopping_ || kicked_; });
       if (stopping_) return;
+      if (kicked_) continue;  // re-read the deadline: the call may have made work due now
     }
     if (clock_.monotonic_now() < deadline) continue;
     const TickReport report = tick();

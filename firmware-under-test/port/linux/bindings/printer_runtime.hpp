@@ -63,7 +63,7 @@ class PrinterRuntime {
     std::unique_lock lock(mutex_);
     struct Kick {  // a call may have moved the next deadline earlier (e.g. registration → SVWT due now)
       PrinterRuntime& r;
-      ~Kick() { r.wake_.notify_all(); }
+      ~Kick() { r.kick_ticker(); }
     } kick{*this};
     return std::forward<F>(f)(core_);
   }
@@ -87,6 +87,7 @@ class PrinterRuntime {
  private:
   class TapRelay;
   void tick_loop();
+  void kick_ticker();
 
   PrinterRuntimeOptions options_;
   const Clock& clock_;
@@ -106,6 +107,7 @@ class PrinterRuntime {
   std::mutex tick_mutex_;
   std::condition_variable_any wake_;
   bool stopping_ = false;
+  bool kicked_ = false;  // a with_core() call since the tick thread read the deadline
   std::thread ticker_;
   std::function<void(const TickReport&)> tick_observer_;
 };
