@@ -55,7 +55,9 @@ TEST_CASE("IPP over the printer core: PT from the JSON API, exact quota in the P
   const std::string pwt = locked([](PrinterCore& c) { return c.current_pwt(); });
 
   // S31–S35 over the JSON API: the PWT buys a PT (and the PWT rotates).
-  auto [status, body] = http_json(port, "POST", "/tapbench/api/pt", pwt, R"({"terminal_id":"app:admin"})");
+  const auto issued = http_json(port, "POST", "/tapbench/api/pt", pwt, R"({"terminal_id":"app:admin"})");
+  const int status = issued.first;
+  const std::string body = issued.second;
   REQUIRE_MESSAGE(status == 201, body);
   const std::string pt(boost::json::parse(body).as_object().at("pt").as_string());
   CHECK(http_json(port, "POST", "/tapbench/api/pt", pwt).first == 401);  // rotated away

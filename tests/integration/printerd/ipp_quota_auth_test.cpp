@@ -395,7 +395,9 @@ TEST_CASE(
     write_pwg_raster(doc, "iso_a4_210x297mm", "sgray_8", 150, 1);
     IppClient client(p.port(), Credentials::bearer(Printerd::kPwt));
     CHECK(client.print_job(doc, kRaster).http_status == HTTP_STATUS_CUPS_AUTHORIZATION_CANCELED);
-    const auto [status, body] = http_json(p.port(), "POST", "/tapbench/api/pt", Printerd::kPwt);
+    const auto refused = http_json(p.port(), "POST", "/tapbench/api/pt", Printerd::kPwt);
+    const int status = refused.first;
+    const std::string body = refused.second;
     CHECK(status == 401);
     CHECK(body.find("unauthenticated") != std::string::npos);
     CHECK(http_json(p.port(), "GET", "/tapbench/api/pt", Printerd::kPwt).first == 405);
