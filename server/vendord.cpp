@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
     if (!port_file.empty()) write_port_file(port_file, server.port());
     std::cout << "vendord: listening on " << host << ":" << server.port() << std::endl;
 
-    const timespec purge_every{60, 0};
+    const timespec purge_every{static_cast<std::time_t>(config.service.purge_interval.count()), 0};
     for (;;) {
       const int sig = sigtimedwait(&signals, nullptr, &purge_every);
       if (sig == SIGINT || sig == SIGTERM) {

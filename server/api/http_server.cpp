@@ -115,6 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void reply_error(int status, const std::string& code, const std::string& message) {
     if (log_) log_(client_ + " - - " + std::to_string(status) + " " + code);
+    router_.rejected(code);
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     res->set(http::field::server, "vendord");
     res->set(http::field::content_type, "application/json");

@@ -3,7 +3,6 @@
 namespace tapbench::server {
 
 namespace {
-constexpr std::chrono::seconds kWindow{60};
 constexpr std::size_t kMaxClients = 10000;
 }  // namespace
 
@@ -12,12 +11,12 @@ long TokenFailureLimiter::retry_after(const std::string& client) {
   const auto it = windows_.find(client);
   if (it == windows_.end()) return 0;
   const MonotonicTime now = clock_.monotonic_now();
-  if (now >= it->second.start + kWindow) {
+  if (now >= it->second.start + window_) {
     windows_.erase(it);
     return 0;
   }
   if (it->second.failures < limit_) return 0;
-  const auto left = std::chrono::ceil<std::chrono::seconds>(it->second.start + kWindow - now);
+  const auto left = std::chrono::ceil<std::chrono::seconds>(it->second.start + window_ - now);
   return static_cast<long>(left.count());
 }
 
@@ -26,11 +25,11 @@ void TokenFailureLimiter::failure(const std::string& client) {
   const MonotonicTime now = clock_.monotonic_now();
   if (windows_.size() >= kMaxClients) {  // bounded memory: drop finished windows
     for (auto it = windows_.begin(); it != windows_.end();) {
-      it = now >= it->second.start + kWindow ? windows_.erase(it) : std::next(it);
+      it = now >= it->second.start + window_ ? windows_.erase(it) : std::next(it);
     }
   }
   Window& w = windows_[client];
-  if (w.failures == 0 || now >= w.start + kWindow) w = Window{now, 0};
+  if (w.failures == 0 || now >= w.start + window_) w = Window{now, 0};
   ++w.failures;
 }
 

@@ -1,7 +1,7 @@
 // Per-client cap on refused token presentations (unknown, expired, replayed, malformed): after `limit`
-// refusals within a minute the client gets 429 until the minute is over. Guessing a 256-bit token is
-// hopeless anyway; this keeps scanners and broken clients from hammering the store. Monotonic time from the
-// injected Clock.
+// refusals within a window (60 s by default) the client gets 429 until the window is over. Guessing a 256-bit
+// token is hopeless anyway; this keeps scanners and broken clients from hammering the store. Monotonic time
+// from the injected Clock.
 #pragma once
 
 #include <chrono>
@@ -15,7 +15,8 @@ namespace tapbench::server {
 
 class TokenFailureLimiter {
  public:
-  TokenFailureLimiter(const Clock& clock, int limit_per_minute) : clock_(clock), limit_(limit_per_minute) {}
+  TokenFailureLimiter(const Clock& clock, int limit, std::chrono::seconds window = std::chrono::seconds{60})
+      : clock_(clock), limit_(limit), window_(window) {}
 
   // Seconds until the client may try again, or 0 if it may now.
   long retry_after(const std::string& client);
@@ -28,6 +29,7 @@ class TokenFailureLimiter {
   };
   const Clock& clock_;
   int limit_;
+  std::chrono::seconds window_;
   std::mutex mutex_;
   std::unordered_map<std::string, Window> windows_;
 };

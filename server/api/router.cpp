@@ -212,7 +212,7 @@ Router::Router(VendorService& service, Metrics& metrics, const Clock& clock, con
       metrics_(metrics),
       clock_(clock),
       http_(http),
-      limiter_(clock, http.token_failures_per_minute) {}
+      limiter_(clock, http.token_failures_per_minute, http.token_failure_window) {}
 
 HttpResponse Router::handle(const HttpRequest& req) {
   const auto t0 = clock_.monotonic_now();

@@ -25,6 +25,9 @@ class Router {
   // Never throws: internal failures become 500 {"error":{"code":"internal"}}; fills route/outcome for the
   // log.
   HttpResponse handle(const HttpRequest& request);
+  // A request refused by the HTTP layer before it could be routed (413 body_too_large, 431, 400 bad_http):
+  // counted in the request metrics under route "unparsed".
+  void rejected(const std::string& code) { metrics_.request("unparsed", code, 0.0); }
 
  private:
   HttpResponse dispatch(const HttpRequest& request, std::string& route);

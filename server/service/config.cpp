@@ -40,8 +40,17 @@ std::optional<std::chrono::seconds> lifetime(const YAML::Node& node, const std::
   return std::chrono::seconds{positive(node, where)};
 }
 
-void policy(const YAML::Node& node, const std::string& where, token::Policy& p) {
-  only_keys(node, where, {"ttl", "idle_ttl", "random_bytes"});
+void policy(const YAML::Node& node, const std::string& where, token::Policy& p,
+            std::int64_t* max_live = nullptr) {
+  if (max_live) {
+    only_keys(node, where, {"ttl", "idle_ttl", "random_bytes", "max_live"});
+    if (node["max_live"]) {
+      *max_live = get<std::int64_t>(node["max_live"], where + ".max_live");
+      if (*max_live < 0) throw std::invalid_argument(where + ".max_live: must be >= 0 (0 = no cap)");
+    }
+  } else {
+    only_keys(node, where, {"ttl", "idle_ttl", "random_bytes"});
+  }
   if (node["ttl"]) p.ttl = lifetime(node["ttl"], where + ".ttl");
   if (node["idle_ttl"]) p.idle_ttl = lifetime(node["idle_ttl"], where + ".idle_ttl");
   if (node["random_bytes"]) p.random_bytes = static_cast<std::size_t>(positive(node["random_bytes"], where));
@@ -59,15 +68,15 @@ VendordConfig parse_config(const std::string& yaml_text, VendordConfig c) {
     throw std::invalid_argument(std::string{"config is not valid YAML: "} + e.what());
   }
   if (!root || root.IsNull()) return c;
-  only_keys(
-      root, "config",
-      {"tokens", "free_pages", "ink_low_percent", "max_pages_per_charge", "payment", "http", "keep_spent"});
+  only_keys(root, "config",
+            {"tokens", "free_pages", "ink_low_percent", "max_pages_per_charge", "payment", "http",
+             "keep_spent", "purge_interval"});
   if (const auto t = root["tokens"]) {
     only_keys(t, "tokens", {"st", "svwt", "svt", "cwt"});
     if (t["st"]) policy(t["st"], "tokens.st", c.service.st);
-    if (t["svwt"]) policy(t["svwt"], "tokens.svwt", c.service.svwt);
+    if (t["svwt"]) policy(t["svwt"], "tokens.svwt", c.service.svwt, &c.service.svwt_max_live);
     if (t["svt"]) policy(t["svt"], "tokens.svt", c.service.svt);
-    if (t["cwt"]) policy(t["cwt"], "tokens.cwt", c.service.cwt);
+    if (t["cwt"]) policy(t["cwt"], "tokens.cwt", c.service.cwt, &c.service.cwt_max_live);
   }
   if (root["free_pages"]) {
     c.service.free_pages = get<std::int64_t>(root["free_pages"], "free_pages");
@@ -84,6 +93,9 @@ VendordConfig parse_config(const std::string& yaml_text, VendordConfig c) {
   }
   if (root["keep_spent"])
     c.service.keep_spent = std::chrono::seconds{positive(root["keep_spent"], "keep_spent")};
+  if (root["purge_interval"]) {
+    c.service.purge_interval = std::chrono::seconds{positive(root["purge_interval"], "purge_interval")};
+  }
   if (const auto p = root["payment"]) {
     only_keys(p, "payment", {"price_cents_per_page", "limit_cents"});
     if (p["price_cents_per_page"]) {
@@ -94,7 +106,7 @@ VendordConfig parse_config(const std::string& yaml_text, VendordConfig c) {
   if (const auto h = root["http"]) {
     only_keys(h, "http",
               {"listen", "threads", "body_limit", "header_limit", "read_timeout", "idle_timeout",
-               "token_failures_per_minute", "public_url"});
+               "token_failures_per_minute", "token_failure_window", "public_url"});
     if (h["listen"]) c.http.listen = get<std::string>(h["listen"], "http.listen");
     if (h["threads"]) c.http.threads = static_cast<int>(positive(h["threads"], "http.threads"));
     if (h["body_limit"])
@@ -109,6 +121,10 @@ VendordConfig parse_config(const std::string& yaml_text, VendordConfig c) {
     if (h["token_failures_per_minute"]) {
       c.http.token_failures_per_minute =
           static_cast<int>(positive(h["token_failures_per_minute"], "http.token_failures_per_minute"));
+    }
+    if (h["token_failure_window"]) {
+      c.http.token_failure_window =
+          std::chrono::seconds{positive(h["token_failure_window"], "http.token_failure_window")};
     }
     if (h["public_url"]) c.http.public_url = get<std::string>(h["public_url"], "http.public_url");
   }

@@ -21,6 +21,12 @@ struct ServiceConfig {
   std::int64_t price_cents_per_page = 2;                    // paid charge: amount = pages × price
   std::int64_t payment_limit_cents = 100000;                // sandbox gateway declines above this
   std::chrono::seconds keep_spent{std::chrono::hours{24}};  // how long replays are told "already used"
+  // Live one-time tokens a device may hold at once (issuance cap: a leaked ST or SVT cannot mint without
+  // bound); the next issue gets 429 too_many_live_tokens until one is redeemed or expires. 0 = no cap.
+  // Paid-charge CWTs are not capped (the payment gateway gates them).
+  std::chrono::seconds purge_interval{60};  // how often vendord deletes dead tokens and old spent records
+  std::int64_t svwt_max_live = 16;
+  std::int64_t cwt_max_live = 16;
 };
 
 struct HttpConfig {
@@ -30,8 +36,9 @@ struct HttpConfig {
   std::size_t header_limit = 8 * 1024;
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds idle_timeout{30};
-  int token_failures_per_minute = 30;  // per client address; more → 429 rate_limited
-  std::string public_url;              // base of the charge/exchange URLs handed out (S118); "" = from Host
+  int token_failures_per_minute = 30;             // per client address and window; more → 429 rate_limited
+  std::chrono::seconds token_failure_window{60};  // the window of that count
+  std::string public_url;  // base of the charge/exchange URLs handed out (S118); "" = from Host
 };
 
 struct VendordConfig {

@@ -6,6 +6,22 @@
 
 namespace tapbench::server {
 
+namespace {
+const char* event_label(TokenEvent event) {
+  switch (event) {
+    case TokenEvent::Issued:
+      return "issued";
+    case TokenEvent::Redeemed:
+      return "redeemed";
+    case TokenEvent::Expired:
+      return "expired";
+    case TokenEvent::Refused:
+      return "refused";
+  }
+  return "unknown";
+}
+}  // namespace
+
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
       requests_(prometheus::BuildCounter()
@@ -24,7 +40,17 @@ Metrics::Metrics()
           prometheus::BuildCounter()
               .Name("vendord_token_races_lost_total")
               .Help("Single-use redemptions that found the token live but lost it to a concurrent redeemer")
-              .Register(*registry_)) {}
+              .Register(*registry_)) {
+  // Every series a dashboard alerts on exists from the start at 0 (a missing series is not a zero rate).
+  for (const token::Kind k : {token::Kind::ST, token::Kind::SVWT, token::Kind::SVT, token::Kind::CWT}) {
+    for (const TokenEvent e :
+         {TokenEvent::Issued, TokenEvent::Redeemed, TokenEvent::Expired, TokenEvent::Refused}) {
+      tokens_.Add({{"kind", std::string{token::label(k)}}, {"event", event_label(e)}});
+    }
+  }
+  for (const token::Kind k : {token::Kind::SVWT, token::Kind::CWT})
+    races_.Add({{"kind", std::string{token::label(k)}}});
+}
 
 void Metrics::request(const std::string& route, const std::string& outcome, double seconds) {
   requests_.Add({{"route", route}, {"outcome", outcome}}).Increment();
@@ -34,22 +60,7 @@ void Metrics::request(const std::string& route, const std::string& outcome, doub
 }
 
 void Metrics::token(token::Kind kind, TokenEvent event) {
-  const char* e = "issued";
-  switch (event) {
-    case TokenEvent::Issued:
-      e = "issued";
-      break;
-    case TokenEvent::Redeemed:
-      e = "redeemed";
-      break;
-    case TokenEvent::Expired:
-      e = "expired";
-      break;
-    case TokenEvent::Refused:
-      e = "refused";
-      break;
-  }
-  tokens_.Add({{"kind", std::string{token::label(kind)}}, {"event", e}}).Increment();
+  tokens_.Add({{"kind", std::string{token::label(kind)}}, {"event", event_label(event)}}).Increment();
 }
 
 void Metrics::race_lost(token::Kind kind) {

@@ -85,12 +85,24 @@ void VendorService::refuse(token::Kind kind, TokenOutcome outcome) {
   throw ApiError(401, "token_unknown", k + " is not valid");
 }
 
-std::string VendorService::authenticate(token::Kind kind, const token::Policy& policy,
-                                        std::string_view text) {
+void VendorService::too_many(token::Kind kind) {
+  count(kind, TokenEvent::Refused);
+  const std::string k{token::name(kind)};
+  throw ApiError(
+      429, "too_many_live_tokens",
+      "this device already holds the maximum number of live " + k + "s; redeem one or let it expire");
+}
+
+VendorService::Authed VendorService::authenticate(token::Kind kind, const token::Policy& policy,
+                                                  std::string_view text) {
   const token::Hash h = presented(kind, policy, text);
   const Authenticated a = store_.authenticate(kind, h, policy, clock_.system_now());
   if (a.outcome != TokenOutcome::Ok) refuse(kind, a.outcome);
-  return a.device_id;
+  return Authed{a.device_id, kind, h, &policy};
+}
+
+void VendorService::used(const Authed& a) {
+  store_.touch(a.kind, a.hash, *a.policy, clock_.system_now());
 }
 
 IssuedToken VendorService::mint(token::Kind kind, const token::Policy& policy, const std::string& device_id,
@@ -133,10 +145,12 @@ IssuedToken VendorService::register_printer(const std::string& device_id, std::i
 }
 
 IssuedToken VendorService::issue_svwt(std::string_view st) {
-  const std::string device_id = authenticate(token::Kind::ST, config_.st, st);
+  const Authed who = authenticate(token::Kind::ST, config_.st, st);
+  const std::string& device_id = who.device_id;
   TokenRow row;
   IssuedToken svwt = mint(token::Kind::SVWT, config_.svwt, device_id, row);
-  store_.insert_token(row);
+  if (!store_.insert_token(row, config_.svwt_max_live, row.issued_at)) too_many(token::Kind::SVWT);
+  used(who);
   count(token::Kind::SVWT, TokenEvent::Issued);
   return svwt;
 }
@@ -158,7 +172,8 @@ IssuedToken VendorService::issue_svt(std::string_view svwt, const std::string& t
 }
 
 IssuedCwt VendorService::confirm_free_charge(std::string_view svt) {
-  const std::string device_id = authenticate(token::Kind::SVT, config_.svt, svt);
+  const Authed who = authenticate(token::Kind::SVT, config_.svt, svt);
+  const std::string& device_id = who.device_id;
   const auto device = store_.device(device_id);
   if (!device) throw ApiError(404, "device_not_found", "device " + device_id + " is not registered");
   TokenRow row;
@@ -166,7 +181,8 @@ IssuedCwt VendorService::confirm_free_charge(std::string_view svt) {
   // Advisory here; the grant itself is decided atomically at redemption (two confirmations, one grant).
   row.pages = device->free_charge_used ? 0 : config_.free_pages;
   row.purpose = "free";
-  store_.insert_token(row);
+  if (!store_.insert_token(row, config_.cwt_max_live, row.issued_at)) too_many(token::Kind::CWT);
+  used(who);
   count(token::Kind::CWT, TokenEvent::Issued);
   IssuedCwt out;
   out.cwt = std::move(t.token);
@@ -179,7 +195,8 @@ IssuedCwt VendorService::confirm_free_charge(std::string_view svt) {
 
 IssuedCwt VendorService::paid_charge(std::string_view svt, std::int64_t pages, const std::string& card_number,
                                      const std::string& request_id) {
-  const std::string device_id = authenticate(token::Kind::SVT, config_.svt, svt);
+  const Authed who = authenticate(token::Kind::SVT, config_.svt, svt);
+  const std::string& device_id = who.device_id;
   if (pages <= 0 || pages > config_.max_pages_per_charge) {
     throw ApiError(400, "invalid_request",
                    "pages must be 1.." + std::to_string(config_.max_pages_per_charge) + " for a paid charge");
@@ -209,6 +226,7 @@ IssuedCwt VendorService::paid_charge(std::string_view svt, std::int64_t pages, c
       if (!store_.reissue_payment_cwt(paid->id, row)) {
         throw ApiError(409, "payment_already_charged", "this payment's pages were already charged");
       }
+      used(who);
       count(token::Kind::CWT, TokenEvent::Issued);
       out.payment_id = paid->id;
       out.amount_cents = paid->amount_cents;
@@ -233,6 +251,7 @@ IssuedCwt VendorService::paid_charge(std::string_view svt, std::int64_t pages, c
     throw ApiError(409, "request_in_progress",
                    "a paid charge with this request_id is being processed; retry");
   }
+  used(who);
   count(token::Kind::CWT, TokenEvent::Issued);
   out.amount_cents = req.amount_cents;
   out.payment_reference = d.reference;
@@ -254,9 +273,11 @@ SyncResult VendorService::sync(std::string_view st, const SyncReport& report) {
   }
   if (report.applied_credit_id < 0) throw ApiError(400, "invalid_request", "applied_credit_id must be >= 0");
   check_ink(report.ink);
-  const std::string device_id = authenticate(token::Kind::ST, config_.st, st);
+  const Authed who = authenticate(token::Kind::ST, config_.st, st);
   try {
-    return store_.sync(device_id, report, config_.ink_low_percent, clock_.system_now());
+    SyncResult out = store_.sync(who.device_id, report, config_.ink_low_percent, clock_.system_now());
+    used(who);
+    return out;
   } catch (const StoreInvalid& e) {
     throw ApiError(400, "invalid_credit_id", e.what());
   } catch (const StoreNotFound& e) {
@@ -265,11 +286,12 @@ SyncResult VendorService::sync(std::string_view st, const SyncReport& report) {
 }
 
 std::int64_t VendorService::exchange_request(std::string_view svt, std::vector<std::string> colors) {
-  const std::string device_id = authenticate(token::Kind::SVT, config_.svt, svt);
   if (colors.size() > kMaxColors) throw ApiError(400, "invalid_request", "at most 16 colours");
   for (const auto& c : colors) {
     if (!valid_color(c)) throw ApiError(400, "invalid_request", "colour names are 1..32 of [a-z0-9_]");
   }
+  const Authed who = authenticate(token::Kind::SVT, config_.svt, svt);
+  const std::string& device_id = who.device_id;
   if (colors.empty()) {
     for (const Notice& n : store_.open_notices(device_id))
       colors.push_back(n.color);
@@ -279,23 +301,37 @@ std::int64_t VendorService::exchange_request(std::string_view svt, std::vector<s
   }
   std::sort(colors.begin(), colors.end());
   colors.erase(std::unique(colors.begin(), colors.end()), colors.end());
-  return store_.record_exchange_request(device_id, colors, clock_.system_now());
+  const std::int64_t id = store_.record_exchange_request(device_id, colors, clock_.system_now());
+  used(who);
+  return id;
 }
 
 void VendorService::set_active(std::string_view svt, bool active) {
-  const std::string device_id = authenticate(token::Kind::SVT, config_.svt, svt);
-  store_.set_active(device_id, active);
+  const Authed who = authenticate(token::Kind::SVT, config_.svt, svt);
+  try {
+    store_.set_active(who.device_id, active);
+  } catch (const StoreNotFound& e) {
+    throw ApiError(404, "device_not_found", e.what());
+  }
+  used(who);
 }
 
 DeviceView VendorService::device_for_svt(std::string_view svt) {
-  const std::string device_id = authenticate(token::Kind::SVT, config_.svt, svt);
-  auto d = store_.device(device_id);
-  if (!d) throw ApiError(404, "device_not_found", "device " + device_id + " is not registered");
-  return DeviceView{*d, store_.open_notices(device_id)};
+  const Authed who = authenticate(token::Kind::SVT, config_.svt, svt);
+  auto d = store_.device(who.device_id);
+  if (!d) throw ApiError(404, "device_not_found", "device " + who.device_id + " is not registered");
+  DeviceView view{*d, store_.open_notices(who.device_id)};
+  used(who);
+  return view;
 }
 
 std::int64_t VendorService::purge() {
-  return store_.purge(clock_.system_now(), config_.keep_spent);
+  const Store::Purged p = store_.purge(clock_.system_now(), config_.keep_spent);
+  for (const auto& [kind, n] : p.expired) {
+    for (std::int64_t i = 0; i < n; ++i)
+      count(kind, TokenEvent::Expired);
+  }
+  return p.total();
 }
 
 }  // namespace tapbench::server

@@ -78,14 +78,24 @@ class VendorService {
   // The device of an SVT (pages, ink, activation, notices): what the terminal and the web pages show.
   DeviceView device_for_svt(std::string_view svt);
 
-  // Removes dead single-use tokens; vendord calls it periodically.
+  // Removes dead single-use tokens (counted as expired in the metrics); vendord calls it periodically.
   std::int64_t purge();
 
  private:
   // Canonical form + hash of a presented token, or ApiError token_malformed / token_missing.
   token::Hash presented(token::Kind kind, const token::Policy& policy, std::string_view text);
-  std::string authenticate(token::Kind kind, const token::Policy& policy, std::string_view text);
+  // A presented long-lived token, checked but not yet "used": used() refreshes its idle timer once the
+  // request has succeeded, so a refused request (bad input, declined payment, cap) writes nothing.
+  struct Authed {
+    std::string device_id;
+    token::Kind kind;
+    token::Hash hash;
+    const token::Policy* policy;
+  };
+  Authed authenticate(token::Kind kind, const token::Policy& policy, std::string_view text);
+  void used(const Authed& a);
   [[noreturn]] void refuse(token::Kind kind, TokenOutcome outcome);
+  [[noreturn]] void too_many(token::Kind kind);
   IssuedToken mint(token::Kind kind, const token::Policy& policy, const std::string& device_id,
                    TokenRow& row);
   void count(token::Kind kind, TokenEvent event);

@@ -284,11 +284,20 @@ class SqliteStore final : public Store {
     });
   }
 
-  void insert_token(const TokenRow& row) override {
-    with_db([&](sqlite3* db) {
+  bool insert_token(const TokenRow& row, std::int64_t max_live, SystemTime now) override {
+    return with_db([&](sqlite3* db) {
       WriteTx tx(db);
+      if (max_live > 0) {
+        Stmt live(db,
+                  "SELECT COUNT(*) FROM tokens WHERE device_id = ? AND kind = ? AND (expires_at IS NULL OR "
+                  "expires_at > ?)");
+        live.bind(1, row.device_id).bind(2, std::string{token::name(row.kind)}).bind(3, to_ms(now));
+        live.step();
+        if (live.i64(0) >= max_live) return false;  // rolled back: nothing written
+      }
       insert_token_row(db, row);
       tx.commit();
+      return true;
     });
   }
 
@@ -324,14 +333,25 @@ class SqliteStore final : public Store {
       }
       out.device_id = s.text(2);
       out.terminal_id = s.text(5);
-      if (policy.idle_ttl) {  // a use refreshes the idle timer
-        const token::State used = token::after_use(state, now);
-        Stmt up(db, "UPDATE tokens SET last_used_at = ?, expires_at = ? WHERE hash = ?");
-        up.bind(1, to_ms(now)).bind(2, opt_ms(token::deadline(policy, used))).bind(3, hash.hex());
-        up.run();
-      }
+      return out;  // read only: rolled back, nothing written
+    });
+  }
+
+  void touch(token::Kind kind, const token::Hash& hash, const token::Policy& policy,
+             SystemTime now) override {
+    if (!policy.idle_ttl) return;
+    with_db([&](sqlite3* db) {
+      WriteTx tx(db);
+      Stmt s(db, "SELECT issued_at FROM tokens WHERE hash = ? AND kind = ?");
+      s.bind(1, hash.hex()).bind(2, std::string{token::name(kind)});
+      if (!s.step()) return;  // deleted meanwhile: nothing to refresh
+      token::State used;
+      used.issued_at = from_ms(s.i64(0));
+      used = token::after_use(used, now);
+      Stmt up(db, "UPDATE tokens SET last_used_at = ?, expires_at = ? WHERE hash = ?");
+      up.bind(1, to_ms(now)).bind(2, opt_ms(token::deadline(policy, used))).bind(3, hash.hex());
+      up.run();
       tx.commit();
-      return out;
     });
   }
 
@@ -560,20 +580,21 @@ class SqliteStore final : public Store {
     });
   }
 
-  std::int64_t purge(SystemTime now, std::chrono::seconds keep_spent) override {
+  Purged purge(SystemTime now, std::chrono::seconds keep_spent) override {
     return with_db([&](sqlite3* db) {
       WriteTx tx(db);
-      std::int64_t n = 0;
-      Stmt t(db, "DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ?");
+      Purged out;
+      Stmt t(db, "DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING kind");
       t.bind(1, to_ms(now));
-      t.run();
-      n += sqlite3_changes(db);
+      while (t.step()) {
+        if (const auto k = token::parse_kind(t.text(0))) ++out.expired[*k];
+      }
       Stmt s(db, "DELETE FROM spent_tokens WHERE spent_at <= ?");
       s.bind(1, to_ms(now - keep_spent));
       s.run();
-      n += sqlite3_changes(db);
+      out.spent_records = sqlite3_changes(db);
       tx.commit();
-      return n;
+      return out;
     });
   }
 
@@ -722,6 +743,13 @@ class SqliteStore final : public Store {
 };
 
 }  // namespace
+
+std::int64_t Store::Purged::total() const {
+  std::int64_t n = spent_records;
+  for (const auto& [kind, count] : expired)
+    n += count;
+  return n;
+}
 
 const char* to_string(TokenOutcome o) {
   switch (o) {

@@ -136,12 +136,19 @@ class Store {
   virtual void register_device(const Device& device, const TokenRow& st) = 0;
   virtual std::optional<Device> device(const std::string& device_id) = 0;
 
-  virtual void insert_token(const TokenRow& row) = 0;
+  // Inserts a live token. With max_live > 0 this is capped: if the device already holds max_live live
+  // (unexpired at `now`) tokens of row.kind, nothing is written and false is returned (checked and inserted
+  // in one transaction, so concurrent issuers cannot overshoot the cap).
+  virtual bool insert_token(const TokenRow& row, std::int64_t max_live = 0, SystemTime now = {}) = 0;
 
-  // A long-lived token (ST, SVT, PT): checks kind and policy at `now`; a successful use refreshes the idle
-  // timer; a dead token is deleted.
+  // A long-lived token (ST, SVT, PT): checks kind and policy at `now`; a dead token is deleted (the only
+  // write). It does not refresh the idle timer: the caller calls touch() once the request has succeeded, so
+  // a refused request writes nothing.
   virtual Authenticated authenticate(token::Kind kind, const token::Hash& hash, const token::Policy& policy,
                                      SystemTime now) = 0;
+  // A successful use of a live token: restarts its idle timer (no-op without idle_ttl or if it is gone).
+  virtual void touch(token::Kind kind, const token::Hash& hash, const token::Policy& policy,
+                     SystemTime now) = 0;
 
   // S77–S81: atomic compare-and-delete of the SVWT and insertion of the SVT bound to the same device.
   // svt.device_id is filled in from the SVWT.
@@ -176,8 +183,13 @@ class Store {
   // Returns false (and writes nothing) if the payment's CWT was already redeemed.
   virtual bool reissue_payment_cwt(std::int64_t payment_id, const TokenRow& cwt) = 0;
 
-  // Deletes dead single-use tokens and old spent-token records; returns the rows removed.
-  virtual std::int64_t purge(SystemTime now, std::chrono::seconds keep_spent) = 0;
+  // Deletes dead single-use tokens and old spent-token records.
+  struct Purged {
+    std::map<token::Kind, std::int64_t> expired;  // token rows past their deadline, by kind
+    std::int64_t spent_records = 0;               // spent_tokens rows older than keep_spent
+    std::int64_t total() const;
+  };
+  virtual Purged purge(SystemTime now, std::chrono::seconds keep_spent) = 0;
   virtual Totals totals() = 0;
 };
 

@@ -2,8 +2,10 @@
 // port, the service on a real SQLite file, time from a ManualClock so expiry is exact over HTTP too.
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
 #include <atomic>
 #include <boost/asio.hpp>
+
 #include <boost/json.hpp>
 #include <thread>
 
@@ -49,6 +51,36 @@ std::string str(const ClientResponse& r, const char* key) {
 }
 std::string code(const ClientResponse& r) {
   return std::string{body(r).at("error").as_object().at("code").as_string()};
+}
+
+// Every row of every table, as text: equal snapshots mean the request wrote nothing.
+std::string db_snapshot(const std::filesystem::path& db_path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  std::string out;
+  std::vector<std::string> tables;
+  sqlite3_exec(
+      db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      [](void* t, int, char** v, char**) {
+        static_cast<std::vector<std::string>*>(t)->emplace_back(v[0]);
+        return 0;
+      },
+      &tables, nullptr);
+  for (const auto& t : tables) {
+    out += "[" + t + "]\n";
+    sqlite3_exec(
+        db, ("SELECT * FROM \"" + t + "\" ORDER BY 1").c_str(),
+        [](void* o, int n, char** v, char**) {
+          auto& s = *static_cast<std::string*>(o);
+          for (int i = 0; i < n; ++i)
+            s += std::string{v[i] ? v[i] : "NULL"} + "|";
+          s += "\n";
+          return 0;
+        },
+        &out, nullptr);
+  }
+  sqlite3_close(db);
+  return out;
 }
 
 }  // namespace
@@ -147,6 +179,107 @@ TEST_CASE("HTTP: bad input is a JSON error with a stable code and a 4xx, nothing
   CHECK(code(r) == "body_too_large");
   CHECK(s.store->totals().devices == 0);
   CHECK(c.get("/healthz").status == 200);  // the client reconnects
+}
+
+TEST_CASE("HTTP: refused requests that carry valid tokens write nothing (whole database compared)") {
+  Server s;
+  HttpClient c = s.client();
+  const std::string st =
+      str(c.post_json("/v1/printer/register", R"({"device_id":"dv1","pages":10,"ink":{"black":50}})"), "st");
+  const std::string svwt = str(c.post_json("/v1/printer/svwt", "", st), "svwt");
+  const std::string svt = str(c.post_json("/v1/terminal/svt", R"({"svwt":")" + svwt + R"("})"), "svt");
+  const std::string cwt = str(c.post_json("/v1/terminal/free-charge", "", svt), "cwt");
+  REQUIRE(c.post_json("/v1/terminal/charge", R"({"cwt":")" + cwt + R"("})").status == 200);
+  s.clock.advance(10s);  // so that a refreshed idle timer would show in the snapshot
+  const std::string before = db_snapshot(s.dir / "vendord.db");
+  struct Bad {
+    const char* what;
+    ClientResponse r;
+    int status;
+    const char* code;
+  };
+  const Bad bad[] = {
+      {"declined card",
+       c.post_json("/v1/terminal/paid-charge", R"({"pages":100,"card_number":"4000000000000002"})", svt), 402,
+       "payment_declined"},
+      {"Luhn",
+       c.post_json("/v1/terminal/paid-charge", R"({"pages":100,"card_number":"4242424242424241"})", svt), 400,
+       "invalid_card_number"},
+      {"pages 0",
+       c.post_json("/v1/terminal/paid-charge", R"({"pages":0,"card_number":"4242424242424242"})", svt), 400,
+       "invalid_request"},
+      {"colour", c.post_json("/v1/terminal/exchange", R"({"colors":["Bad!"]})", svt), 400, "invalid_request"},
+      {"nothing to exchange", c.post_json("/v1/terminal/exchange", "{}", svt), 400, "nothing_to_exchange"},
+      {"active not bool", c.post_json("/v1/terminal/activation", R"({"active":"no"})", svt), 400,
+       "invalid_request"},
+      {"sync bad credit", c.post_json("/v1/printer/sync", R"({"pages":5,"applied_credit_id":99})", st), 400,
+       "invalid_credit_id"},
+      {"sync ink", c.post_json("/v1/printer/sync", R"({"pages":5,"ink":{"black":101}})", st), 400,
+       "invalid_request"},
+      {"replayed CWT", c.post_json("/v1/terminal/charge", R"({"cwt":")" + cwt + R"("})"), 409,
+       "token_already_used"},
+      {"replayed SVWT", c.post_json("/v1/terminal/svt", R"({"svwt":")" + svwt + R"("})"), 409,
+       "token_already_used"},
+      {"ST as SVT", c.post_json("/v1/terminal/free-charge", "", st), 401, "token_malformed"},
+      {"re-register", c.post_json("/v1/printer/register", R"({"device_id":"dv1","pages":1})"), 409,
+       "device_already_registered"},
+      {"page: bad pages",
+       c.request("POST", "/charge", "svt=" + svt + "&kind=paid&pages=x&card=4242424242424242",
+                 {{"Content-Type", "application/x-www-form-urlencoded"}}),
+       400, nullptr},
+  };
+  for (const Bad& b : bad) {
+    INFO(b.what << ": " << b.r.status << " " << b.r.body);
+    CHECK(b.r.status == b.status);
+    if (b.code) {
+      CHECK(b.r.headers.at("content-type") == "application/json");
+      CHECK(code(b.r) == b.code);
+    }
+  }
+  CHECK(db_snapshot(s.dir / "vendord.db") == before);
+}
+
+TEST_CASE(
+    "HTTP: /metrics after a flow: requests by route and outcome, latency histograms, token events, races") {
+  Server s;
+  HttpClient c = s.client();
+  const std::string m0 = c.get("/metrics").body;
+  // Every token series and the races-lost series exist at 0 before any traffic.
+  CHECK(m0.find("vendord_tokens_total{event=\"expired\",kind=\"cwt\"} 0") != std::string::npos);
+  CHECK(m0.find("vendord_token_races_lost_total{kind=\"cwt\"} 0") != std::string::npos);
+  CHECK(m0.find("vendord_token_races_lost_total{kind=\"svwt\"} 0") != std::string::npos);
+  const std::string st = str(c.post_json("/v1/printer/register", R"({"device_id":"dv1","pages":1})"), "st");
+  const std::string svt =
+      str(c.post_json("/v1/terminal/svt",
+                      R"({"svwt":")" + str(c.post_json("/v1/printer/svwt", "", st), "svwt") + R"("})"),
+          "svt");
+  const std::string cwt = str(c.post_json("/v1/terminal/free-charge", "", svt), "cwt");
+  c.post_json("/v1/terminal/charge", R"({"cwt":")" + cwt + R"("})");
+  c.post_json("/v1/terminal/charge", R"({"cwt":")" + cwt + R"("})");
+  c.post_json("/v1/printer/register", "{bad");
+  c.post_json("/v1/printer/register", R"({"pad":")" + std::string(5000, 'x') + "\"}");  // 413
+  HttpClient again = s.client();
+  const std::string cwt2 = str(again.post_json("/v1/terminal/free-charge", "", svt), "cwt");
+  s.clock.advance(120s);  // CWT ttl in the fixture
+  CHECK(s.service.purge() == 1);
+  const std::string m = again.get("/metrics").body;
+  for (const char* line : {
+           "vendord_http_requests_total{outcome=\"ok\",route=\"/v1/terminal/charge\"} 1",
+           "vendord_http_requests_total{outcome=\"token_already_used\",route=\"/v1/terminal/charge\"} 1",
+           "vendord_http_requests_total{outcome=\"invalid_json\",route=\"/v1/printer/register\"} 1",
+           "vendord_http_requests_total{outcome=\"body_too_large\",route=\"unparsed\"} 1",
+           "vendord_http_request_duration_seconds_count{route=\"/v1/terminal/charge\"} 2",
+           "vendord_http_request_duration_seconds_bucket{route=\"/v1/terminal/charge\",le=\"+Inf\"} 2",
+           "vendord_tokens_total{event=\"issued\",kind=\"cwt\"} 2",
+           "vendord_tokens_total{event=\"redeemed\",kind=\"cwt\"} 1",
+           "vendord_tokens_total{event=\"refused\",kind=\"cwt\"} 1",
+           "vendord_tokens_total{event=\"expired\",kind=\"cwt\"} 1",
+           "vendord_tokens_total{event=\"issued\",kind=\"st\"} 1",
+           "vendord_tokens_total{event=\"redeemed\",kind=\"svwt\"} 1",
+       }) {
+    INFO(line);
+    CHECK(m.find(line) != std::string::npos);
+  }
 }
 
 TEST_CASE("HTTP: expiry exactly at the boundary with the injected clock, replay refused") {

@@ -101,6 +101,18 @@ TEST_CASE("SVT idle expiry: each use restarts the idle timer; expired exactly at
   CHECK(code_of([&] { f.service.device_for_svt(p.svt); }) == "token_unknown");
 }
 
+TEST_CASE("a refused request does not count as a use: the SVT's idle timer is not restarted") {
+  Fixture f;
+  const auto p = f.onboard("dv1");  // SVT last used at t=0 (issue), idle ttl 300 s
+  f.clock.advance(200s);
+  CHECK(code_of([&] { f.service.paid_charge(p.svt, 500, "4000000000000002"); }) == "payment_declined");
+  CHECK(code_of([&] { f.service.paid_charge(p.svt, 0, "4242424242424242"); }) == "invalid_request");
+  CHECK(code_of([&] { f.service.exchange_request(p.svt, {}); }) == "nothing_to_exchange");
+  CHECK(code_of([&] { f.service.sync(p.st, {5, {}, 77}); }) == "invalid_credit_id");
+  f.clock.advance(100s);  // 300 s after the last successful use
+  CHECK(code_of([&] { f.service.device_for_svt(p.svt); }) == "token_idle_expired");
+}
+
 TEST_CASE("S85-S97 free charge: CWT with 2000 pages, single use, credited once; second device charge 0") {
   Fixture f;
   const auto p = f.onboard("dv1");
@@ -252,15 +264,52 @@ TEST_CASE("metrics count tokens by kind and event") {
   CHECK(m.find("vendord_tokens_total{event=\"redeemed\",kind=\"svwt\"} 1") != std::string::npos);
 }
 
-TEST_CASE("purge removes dead single-use tokens, keeps live ones") {
+TEST_CASE("purge removes dead single-use tokens, keeps live ones, counts them expired by kind") {
   Fixture f;
   const auto p = f.onboard("dv1");
   f.service.issue_svwt(p.st);
   const auto before = f.store->totals().live_tokens;  // ST + SVT + SVWT
   CHECK(before == 3);
-  f.clock.advance(60s);
+  f.clock.advance(60s - 1ms);
+  CHECK(f.service.purge() == 0);  // the SVWT lives until issue + 60 s exactly
+  f.clock.advance(1ms);
   CHECK(f.service.purge() == 1);
   CHECK(f.store->totals().live_tokens == 2);
+  CHECK(f.metrics.serialize().find("vendord_tokens_total{event=\"expired\",kind=\"svwt\"} 1") !=
+        std::string::npos);
+}
+
+TEST_CASE("issuance cap: at most N live one-time tokens per device, refused with 429 and nothing written") {
+  Fixture f;
+  ServiceConfig cfg = tapbench::server::test::test_config();
+  cfg.svwt_max_live = 3;
+  cfg.cwt_max_live = 2;
+  VendorService svc{*f.store, f.clock, cfg, f.gateway, &f.metrics};
+  const std::string st = svc.register_printer("dv1", 5, {}).token;
+  const std::string st2 = svc.register_printer("dv2", 5, {}).token;
+  std::vector<std::string> svwts;
+  for (int i = 0; i < 3; ++i)
+    svwts.push_back(svc.issue_svwt(st).token);
+  const auto live = f.store->totals().live_tokens;
+  CHECK(code_of([&] { svc.issue_svwt(st); }) == "too_many_live_tokens");
+  CHECK(f.store->totals().live_tokens == live);  // nothing written
+  CHECK_NOTHROW(svc.issue_svwt(st2));            // per device: dv2 is not affected
+  // Redeeming one frees a slot.
+  const std::string svt = svc.issue_svt(svwts[0], "t").token;
+  CHECK_NOTHROW(svc.issue_svwt(st));
+  CHECK(code_of([&] { svc.issue_svwt(st); }) == "too_many_live_tokens");
+  // Expiry frees every slot, exactly at the boundary (SVWT ttl 60 s in the fixture).
+  f.clock.advance(60s - 1ms);
+  CHECK(code_of([&] { svc.issue_svwt(st); }) == "too_many_live_tokens");
+  f.clock.advance(1ms);
+  CHECK_NOTHROW(svc.issue_svwt(st));
+  // Free-charge CWTs likewise; paid CWTs (gated by the payment) are not capped.
+  svc.confirm_free_charge(svt);
+  svc.confirm_free_charge(svt);
+  CHECK(code_of([&] { svc.confirm_free_charge(svt); }) == "too_many_live_tokens");
+  CHECK_NOTHROW(svc.paid_charge(svt, 10, "4242424242424242"));
+  CHECK(f.metrics.serialize().find("vendord_tokens_total{event=\"refused\",kind=\"svwt\"} 3") !=
+        std::string::npos);
 }
 
 TEST_CASE("state survives reopening the database (durability, migrations idempotent)") {
