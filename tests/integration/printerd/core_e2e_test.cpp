@@ -1,0 +1,86 @@
+// printerd as a process on the printer core, end to end through real parts: the PWT is read from
+// printerd's tag by a "phone" (drivers/nfc NfcReader through libnfc's pn532_uart driver, both chips emulated
+// by pn532-sim on ptys), traded for a PT over the JSON API, and the PT prints over IPP (libcups) against the
+// core's page ledger, which survives a restart.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include "drivers/nfc/nfc_factory.hpp"
+#include "protocol/handover/tap_message.hpp"
+#include "sim/pn532/simulator.hpp"
+#include "tests/integration/printerd/printerd_test_support.hpp"
+
+using namespace printerd_test;
+using namespace tapbench;
+
+namespace {
+
+std::int64_t pages_left(const Printerd& p) {
+  return boost::json::parse(get_status_json(p.port()))
+      .as_object()
+      .at("pages_remaining")
+      .to_number<std::int64_t>();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "printerd on the core: PWT from the tag, PT from the API, exact quota over IPP, kept across restart") {
+  TempDir tmp;
+  ::setenv("LIBNFC_AUTO_SCAN", "false", 1);  // only the emulated chips, never a real reader
+  ::setenv("LIBNFC_INTRUSIVE_SCAN", "false", 1);
+  ::unsetenv("LIBNFC_DEVICE");
+  sim::pn532::Simulator sim;
+  sim.add_chip_on_pty((tmp.path() / "phone").string());
+  sim.add_chip_on_pty((tmp.path() / "printer").string());
+
+  PrinterdOptions options;
+  options.core = true;
+  options.extra = {"--factory-pages", "2", "--nfc", "pn532_uart:" + (tmp.path() / "printer").string()};
+  std::string pt;
+  {
+    Printerd p(tmp.path() / "pd", options);
+    CHECK(pages_left(p) == 2);
+
+    // S17–S21: the phone taps and reads the printer's handover message; the PWT is in it.
+    auto phone = nfc::make_nfc_reader("pn532_uart:" + (tmp.path() / "phone").string());
+    const auto read = phone->read_ndef(std::chrono::seconds(5));
+    auto view = handover::parse_tap_message(read.ndef);
+    REQUIRE_MESSAGE(view.ok(), "tag content does not parse");
+    REQUIRE(view->pwt.has_value());
+    const std::string pwt = *view->pwt;
+
+    // S31–S35: PWT → PT over the JSON API.
+    const auto issued =
+        http_json(p.port(), "POST", "/tapbench/api/pt", pwt, R"({"terminal_id":"app:admin"})");
+    REQUIRE_MESSAGE(issued.first == 201, issued.second);
+    pt = std::string(boost::json::parse(issued.second).as_object().at("pt").as_string());
+
+    // S121–S125: 3 pages with 2 left → 2 printed, count 0 (committed), the next job refused.
+    const fs::path three = tmp.path() / "three.pwg";
+    write_pwg_raster(three, "iso_a4_210x297mm", "sgray_8", 150, 3);
+    IppClient client(p.port(), Credentials::bearer(pt));
+    auto r = client.print_job(three, "image/pwg-raster");
+    REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+    const auto done = client.wait_job_done(r.integer("job-id"));
+    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
+    CHECK(done.integer("job-impressions-completed") == 2);
+    CHECK(done.string("job-originating-user-name") == "pt:app:admin");
+    CHECK(pages_left(p) == 0);
+    CHECK(client.print_job(three, "image/pwg-raster").status == IPP_STATUS_ERROR_FORBIDDEN);
+
+    const std::string log = p.log();
+    CHECK(log.find(pwt) == std::string::npos);
+    CHECK(log.find(pt) == std::string::npos);
+    CHECK(p.stop() == 0);
+    CHECK(p.console().find("Sanitizer") == std::string::npos);
+  }
+  // The PTB was committed: after a restart the count is still 0 and the PT (bound to app:admin) still works
+  // for operations that need no page.
+  options.extra = {"--factory-pages", "50", "--nfc", "none"};
+  Printerd again(tmp.path() / "pd", options);
+  CHECK(pages_left(again) == 0);
+  CHECK(http_json(again.port(), "GET", "/tapbench/api/registration", pt).first == 200);
+  CHECK(again.stop() == 0);
+}
