@@ -122,13 +122,25 @@ int main(int argc, char** argv) {
   auto opt = [](const std::optional<std::chrono::seconds>& s) {
     return s ? std::to_string(s->count()) + "s" : std::string{"none"};
   };
-  const std::string summary = "svwt.ttl=" + opt(config.service.svwt.ttl) +
-                              " cwt.ttl=" + opt(config.service.cwt.ttl) +
-                              " svt.idle_ttl=" + opt(config.service.svt.idle_ttl) +
-                              " free_pages=" + std::to_string(config.service.free_pages) +
-                              " ink_low_percent=" + std::to_string(config.service.ink_low_percent) +
-                              " threads=" + std::to_string(config.http.threads) +
-                              " body_limit=" + std::to_string(config.http.body_limit);
+  const auto& sc = config.service;
+  const auto& hc = config.http;
+  const std::string summary =
+      "st.ttl=" + opt(sc.st.ttl) + " st.idle_ttl=" + opt(sc.st.idle_ttl) + " svwt.ttl=" + opt(sc.svwt.ttl) +
+      " svwt.max_live=" + std::to_string(sc.svwt_max_live) + " svt.ttl=" + opt(sc.svt.ttl) +
+      " svt.idle_ttl=" + opt(sc.svt.idle_ttl) + " cwt.ttl=" + opt(sc.cwt.ttl) +
+      " cwt.max_live=" + std::to_string(sc.cwt_max_live) + " free_pages=" + std::to_string(sc.free_pages) +
+      " ink_low_percent=" + std::to_string(sc.ink_low_percent) +
+      " max_pages_per_charge=" + std::to_string(sc.max_pages_per_charge) +
+      " keep_spent=" + std::to_string(sc.keep_spent.count()) + "s" +
+      " purge_interval=" + std::to_string(sc.purge_interval.count()) + "s" +
+      " price_cents_per_page=" + std::to_string(sc.price_cents_per_page) +
+      " payment_limit_cents=" + std::to_string(sc.payment_limit_cents) + " listen=" + hc.listen +
+      " threads=" + std::to_string(hc.threads) + " body_limit=" + std::to_string(hc.body_limit) +
+      " header_limit=" + std::to_string(hc.header_limit) +
+      " read_timeout=" + std::to_string(hc.read_timeout.count()) + "s" +
+      " idle_timeout=" + std::to_string(hc.idle_timeout.count()) + "s" +
+      " token_failures=" + std::to_string(hc.token_failures_per_minute) + "/" +
+      std::to_string(hc.token_failure_window.count()) + "s";
   if (print_config) {
     std::cout << summary << '\n';
     return 0;

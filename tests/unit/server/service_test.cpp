@@ -101,6 +101,27 @@ TEST_CASE("SVT idle expiry: each use restarts the idle timer; expired exactly at
   CHECK(code_of([&] { f.service.device_for_svt(p.svt); }) == "token_unknown");
 }
 
+TEST_CASE("configured ST ttl and SVT absolute ttl: refused exactly at issue + ttl, whatever the use") {
+  Fixture f;
+  ServiceConfig cfg = tapbench::server::test::test_config();
+  cfg.st.ttl = 1000s;
+  cfg.svt.ttl = 500s;  // on top of the 300 s idle ttl
+  VendorService svc{*f.store, f.clock, cfg, f.gateway, &f.metrics};
+  const std::string st = svc.register_printer("dv1", 5, {}).token;
+  const std::string svt = svc.issue_svt(svc.issue_svwt(st).token, "t").token;
+  for (int i = 0; i < 2; ++i) {  // used at t=250 and t=499.999: idle never runs out
+    f.clock.advance(i == 0 ? 250s : 250s - 1ms);
+    CHECK_NOTHROW(svc.device_for_svt(svt));
+  }
+  f.clock.advance(1ms);  // t = 500 s
+  CHECK(code_of([&] { svc.device_for_svt(svt); }) == "token_expired");
+  f.clock.advance(500s - 1ms);  // t = 999.999 s
+  CHECK_NOTHROW(svc.issue_svwt(st));
+  f.clock.advance(1ms);
+  CHECK(code_of([&] { svc.issue_svwt(st); }) == "token_expired");
+  CHECK(code_of([&] { svc.sync(st, {5, {}, 0}); }) == "token_unknown");  // deleted when found expired
+}
+
 TEST_CASE("a refused request does not count as a use: the SVT's idle timer is not restarted") {
   Fixture f;
   const auto p = f.onboard("dv1");  // SVT last used at t=0 (issue), idle ttl 300 s
