@@ -179,6 +179,9 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
   options.state_dir = fs::absolute(state_dir);
+  // A printerd killed with -9 left its URI file behind: nobody may read it as "ready" before we are.
+  const fs::path uri_file = options.state_dir / "printerd.uri";
+  fs::remove(uri_file, ec);
   options.log_file = log_file;
   options.printer_name = name;
   options.max_active_jobs = max_active_jobs;
@@ -255,7 +258,6 @@ int main(int argc, char** argv) {
     std::cerr << "printerd: " << error << "\n";
     return kExitFailure;
   }
-  const fs::path uri_file = options.state_dir / "printerd.uri";
   if (!write_atomically(uri_file, service.printer_uri())) {
     std::cerr << "printerd: cannot write '" << uri_file.string() << "'\n";
     return kExitFailure;

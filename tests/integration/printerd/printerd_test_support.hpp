@@ -169,6 +169,8 @@ class Printerd {
     }
     for (const auto& e : options.extra)
       argv.push_back(e);
+    std::error_code ec;
+    fs::remove(state_ / "printerd.uri", ec);  // a killed predecessor's
     child_.emplace(argv, root / "printerd.out");
     const auto deadline = Clock::now() + std::chrono::seconds(10);
     const fs::path uri_file = state_ / "printerd.uri";
@@ -202,6 +204,7 @@ class Printerd {
     return "ipp://" + user + ":" + token + "@127.0.0.1:" + std::to_string(port_) + "/ipp/print";
   }
   std::optional<int> stop() { return child_->terminate(std::chrono::seconds(10)); }
+  pid_t pid() const { return child_->pid(); }
   // printerd's own stdout/stderr (sanitizer reports land here).
   std::string console() const { return read_file(root_ / "printerd.out"); }
 
