@@ -133,7 +133,7 @@ void PrinterRuntime::set_tick_observer(std::function<void(const TickReport&)> ob
   tick_observer_ = std::move(observer);
 }
 
-void PrinterRuntime::kick_ticker() {
+void PrinterRuntime::wake_tick_thread() {
   // Lock order: core mutex → tick mutex (the tick thread never holds the tick mutex while taking the core's).
   {
     std::lock_guard l(tick_mutex_);

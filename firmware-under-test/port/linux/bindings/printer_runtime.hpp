@@ -63,7 +63,7 @@ class PrinterRuntime {
     std::unique_lock lock(mutex_);
     struct Kick {  // a call may have moved the next deadline earlier (e.g. registration → SVWT due now)
       PrinterRuntime& r;
-      ~Kick() { r.kick_ticker(); }
+      ~Kick() { r.wake_tick_thread(); }
     } kick{*this};
     return std::forward<F>(f)(core_);
   }
@@ -71,6 +71,11 @@ class PrinterRuntime {
   std::mutex& core_mutex() { return mutex_; }
   // Unlocked access: only under core_mutex().
   PrinterCore& core_unlocked() { return core_; }
+
+  // Makes the tick thread re-read core.next_deadline() now. with_core() does it after every call; an adapter
+  // that holds core_mutex() itself should call it (after unlocking is fine) when a call may have made work
+  // due earlier (registration → SVWT due at once); otherwise the tick thread notices within 1 s.
+  void wake_tick_thread();
 
   // Runs due work now (what the tick thread does), under the mutex.
   TickReport tick();
@@ -87,7 +92,6 @@ class PrinterRuntime {
  private:
   class TapRelay;
   void tick_loop();
-  void kick_ticker();
 
   PrinterRuntimeOptions options_;
   const Clock& clock_;
