@@ -1,5 +1,6 @@
 #include "server/api/router.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 
@@ -411,8 +412,12 @@ HttpResponse Router::dispatch(const HttpRequest& req, std::string& route) {
     const DeviceView view = service_.device_for_svt(svt);
     const std::string done = query_param(req.target, "done");
     std::string flash;
-    if (done == "free" || done == "paid") {
-      flash = query_param(req.target, "pages") + " pages charged" + (done == "free" ? " (free charge)" : "") +
+    const std::string pages = query_param(req.target, "pages");
+    const bool number =
+        !pages.empty() && pages.size() <= 10 &&
+        std::all_of(pages.begin(), pages.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    if ((done == "free" || done == "paid") && number) {  // the redirect's own figure, nothing else
+      flash = pages + " pages charged" + (done == "free" ? " (free charge)" : "") +
               ". The printer adds them at its next sync.";
     }
     return html(200, web::charge_page(view, svt, service_.config(), flash, ""));

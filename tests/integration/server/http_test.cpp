@@ -400,6 +400,9 @@ TEST_CASE("HTTP: the web pages work with plain form posts (no JavaScript), SVT i
   CHECK(r.headers["location"] == "/charge?svt=" + svt + "&done=paid&pages=250");
   page = c.get(r.headers["location"]);
   CHECK(page.body.find("250 pages charged") != std::string::npos);
+  // The flash only repeats a number from the redirect: a crafted link cannot put text on the page.
+  CHECK(c.get("/charge?svt=" + svt + "&done=paid&pages=9%20pages%20FREE").body.find("id=\"flash\"") ==
+        std::string::npos);
   CHECK(page.body.find("<td id=\"pending\">250</td>") != std::string::npos);
   r = c.request("POST", "/charge", "svt=" + svt + "&kind=paid&pages=250&card=4000000000000002", form);
   CHECK(r.status == 402);

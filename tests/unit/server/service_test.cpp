@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include "tests/unit/server/fixture.hpp"
 
@@ -341,6 +342,26 @@ TEST_CASE("state survives reopening the database (durability, migrations idempot
   CHECK(reopened->device("dv1")->pending_pages == 2000);
   CHECK(reopened->totals().credits == 1);
   CHECK(sqlite_schema_version() == 2);
+}
+
+TEST_CASE("a database from a newer vendord is refused with a clear error, and left untouched") {
+  const auto dir = tapbench::server::test::fresh_dir();
+  const std::string path = (dir / "vendord.db").string();
+  open_sqlite_store({path});  // current schema
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  std::string what;
+  try {
+    open_sqlite_store({path});
+  } catch (const StoreFailure& e) {
+    what = e.what();
+  }
+  CHECK(what.find("schema version 99 is newer than this vendord") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("paid charge with request_id is idempotent: a retry pays nothing again, gets a fresh CWT, once") {
