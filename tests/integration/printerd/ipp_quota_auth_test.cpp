@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
+#include <thread>
 #include <tuple>
 
 #include "tests/integration/printerd/printerd_test_support.hpp"
@@ -28,9 +29,16 @@ std::int64_t pages_left(const Printerd& p) {
   return status(p).at("pages_remaining").to_number<std::int64_t>();
 }
 
-boost::json::object last_record(const Printerd& p) {
-  const auto records = p.job_records();
-  REQUIRE(!records.empty());
+// The job's JSON line is appended when PAPPL reports the job final (its event), which can trail the
+// job-state a client polls by a moment: wait (bounded) for the `count`-th record.
+boost::json::object last_record(const Printerd& p, std::size_t count) {
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  auto records = p.job_records();
+  while (records.size() < count && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling interval, bounded by deadline
+    records = p.job_records();
+  }
+  REQUIRE(records.size() == count);
   return boost::json::parse(records.back()).as_object();
 }
 
@@ -131,7 +139,7 @@ TEST_CASE("the right token prints, by HTTP Basic (PWT) and by Bearer (PT), and e
 
   // What was printed is in the state directory: one PWG raster file per page, one JSON line per job.
   CHECK(count_page_files(p.output()) == 4);
-  const auto rec = last_record(p);
+  const auto rec = last_record(p, 2);
   CHECK(rec.at("state").as_string() == "completed");
   CHECK(rec.at("principal").as_string() == "pt:terminal-1");
   CHECK(rec.at("pages_printed").to_number<int>() == 2);
@@ -171,7 +179,7 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
     CHECK(done.integer("job-impressions-completed") == 2);
     // S125: the terminal learns the count left.
     CHECK(done.string("job-state-message").find("0 printable pages left") != std::string::npos);
-    const auto rec = last_record(p);
+    const auto rec = last_record(p, 1);
     CHECK(rec.at("state").as_string() == "cut");
     CHECK(rec.at("pages_printed").to_number<int>() == 2);
     CHECK(rec.at("pages_remaining").to_number<int>() == 0);
@@ -184,7 +192,7 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
     const auto done = client.wait_job_done(r.integer("job-id"));
     CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
     CHECK(done.integer("job-impressions-completed") == 2);
-    CHECK(last_record(p).at("pages_printed").to_number<int>() == 2);
+    CHECK(last_record(p, 1).at("pages_printed").to_number<int>() == 2);
   }
   SUBCASE("Create-Job + Send-Document (spooled document) is cut the same way") {
     ipp_t* create = client.new_request(IPP_OP_CREATE_JOB);
@@ -201,7 +209,7 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
     const auto done = client.wait_job_done(job_id);
     CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
     CHECK(done.integer("job-impressions-completed") == 2);
-    CHECK(last_record(p).at("pages_printed").to_number<int>() == 2);
+    CHECK(last_record(p, 1).at("pages_printed").to_number<int>() == 2);
   }
   CHECK(pages_left(p) == 0);
   CHECK(count_page_files(p.output()) == 2);
