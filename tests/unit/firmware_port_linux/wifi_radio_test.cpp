@@ -89,3 +89,28 @@ TEST_CASE("a hostap role without a control socket is refused at construction") {
   cfg.group_owner.backend = wifi::WifiBackend::kHostap;
   CHECK_THROWS_AS(WifiRadio(cfg, wifi::WifiEnvironment{clock, nullptr, {}, {}}), wifi::WifiError);
 }
+
+TEST_CASE("--radio specs: link-model, hostap with its sockets and GO MAC; clear errors") {
+  WifiRadioConfig c;
+  std::string err;
+  REQUIRE(parse_radio_spec("link-model", c, err));
+  CHECK(c.group_owner.backend == wifi::WifiBackend::kLinkModel);
+  REQUIRE(parse_radio_spec(
+      "hostap:p2p=/run/wpa/p2p-dev-wlan1,sta=/run/wpa/wlan2,go-mac=02:00:00:00:01:00,dhcp", c, err));
+  CHECK(c.group_owner.backend == wifi::WifiBackend::kHostap);
+  CHECK(c.station.backend == wifi::WifiBackend::kHostap);
+  CHECK(c.group_owner.ctrl_socket == "/run/wpa/p2p-dev-wlan1");
+  CHECK(c.station.ctrl_socket == "/run/wpa/wlan2");
+  CHECK(c.go_mac == "02:00:00:00:01:00");
+  CHECK(c.obtain_address);
+  CHECK_FALSE(parse_radio_spec("hwsim", c, err));
+  CHECK(err.find("expected link-model or hostap:") != std::string::npos);
+  CHECK_FALSE(parse_radio_spec("hostap:p2p=/a,sta=/b", c, err));
+  CHECK(err == "--radio hostap: go-mac= is required");
+  CHECK_FALSE(parse_radio_spec("hostap:p2p=/a,sta=/b,go-mac=zz", c, err));
+  CHECK(err.find("not a MAC address") != std::string::npos);
+  CHECK_FALSE(parse_radio_spec("hostap:p2p=/a,sta=/b,go-mac=02:00:00:00:01:00,colour=red", c, err));
+  CHECK(err.find("unknown key 'colour'") != std::string::npos);
+  CHECK_FALSE(parse_radio_spec("hostap:p2p,sta=/b", c, err));
+  CHECK(err.find("'p2p' needs a value") != std::string::npos);
+}

@@ -41,6 +41,63 @@ hal::Status failure(const char* what, const wifi::WifiError& e) {
 
 }  // namespace
 
+bool parse_radio_spec(const std::string& spec, WifiRadioConfig& out, std::string& error) {
+  WifiRadioConfig c;
+  if (spec == "link-model") {
+    out = c;
+    return true;
+  }
+  const std::string prefix = "hostap:";
+  if (spec.rfind(prefix, 0) != 0) {
+    error = "--radio '" + spec +
+            "': expected link-model or hostap:p2p=CTRL,sta=CTRL,go-mac=MAC[,netns=NS][,dhcp]";
+    return false;
+  }
+  c.group_owner.backend = wifi::WifiBackend::kHostap;
+  c.station.backend = wifi::WifiBackend::kHostap;
+  std::string rest = spec.substr(prefix.size());
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string item = rest.substr(0, comma);
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    const auto eq = item.find('=');
+    const std::string key = item.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (key == "dhcp" && eq == std::string::npos) {
+      c.obtain_address = true;
+    } else if (eq == std::string::npos || value.empty()) {
+      error = "--radio: '" + item + "' needs a value (KEY=VALUE)";
+      return false;
+    } else if (key == "p2p") {
+      c.group_owner.ctrl_socket = value;
+    } else if (key == "sta") {
+      c.station.ctrl_socket = value;
+    } else if (key == "netns") {
+      c.group_owner.netns = value;
+      c.station.netns = value;
+    } else if (key == "go-mac") {
+      if (!WifiRadio::parse_mac(value)) {
+        error = "--radio: go-mac '" + value + "' is not a MAC address (aa:bb:cc:dd:ee:ff)";
+        return false;
+      }
+      c.go_mac = value;
+    } else {
+      error = "--radio: unknown key '" + key + "' (p2p, sta, go-mac, netns, dhcp)";
+      return false;
+    }
+  }
+  const char* missing = c.group_owner.ctrl_socket.empty() ? "p2p"
+                        : c.station.ctrl_socket.empty()   ? "sta"
+                        : c.go_mac.empty()                ? "go-mac"
+                                                          : nullptr;
+  if (missing) {
+    error = std::string("--radio hostap: ") + missing + "= is required";
+    return false;
+  }
+  out = c;
+  return true;
+}
+
 WifiRadio::WifiRadio(WifiRadioConfig config, wifi::WifiEnvironment env)
     : config_(std::move(config)),
       env_(std::move(env)),

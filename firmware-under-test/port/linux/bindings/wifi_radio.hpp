@@ -26,6 +26,13 @@ struct WifiRadioConfig {
   bool obtain_address = false;  // DHCP on the router link after joining (hostap in the radio lab)
 };
 
+// printerd's --radio option:
+//   "link-model"                                   the sim bench's modelled air (default)
+//   "hostap:p2p=CTRL,sta=CTRL[,go-mac=MAC][,netns=NS][,dhcp]"
+// CTRL = wpa_supplicant control socket path (…/p2p-dev-wlan1, …/wlan2); go-mac is required for hostap (the
+// tag announces it). false + a one-line error naming the bad part otherwise.
+bool parse_radio_spec(const std::string& spec, WifiRadioConfig& out, std::string& error);
+
 class WifiRadio final : public hal::Radio {
  public:
   // Throws wifi::WifiError(kBadArgument) for an incomplete role config (at construction, not per call).
