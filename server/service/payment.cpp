@@ -1,6 +1,8 @@
 #include "server/service/payment.hpp"
 
 #include <cctype>
+#include <cstdio>
+#include <random>
 
 namespace tapbench::server {
 
@@ -38,7 +40,12 @@ PaymentDecision SandboxGateway::authorize(const PaymentRequest& request) {
     return d;
   }
   d.status = PaymentStatus::Approved;
-  d.reference = "sbx-" + std::to_string(next_.fetch_add(1));
+  // Random rather than a counter: an in-memory counter would hand out sbx-1 again after a restart.
+  std::random_device rd;  // getrandom(2) on Linux; a reference is an identifier, not a secret
+  const std::uint64_t r = (static_cast<std::uint64_t>(rd()) << 32) | rd();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(r));
+  d.reference = std::string{"sbx-"} + hex;
   return d;
 }
 

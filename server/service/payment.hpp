@@ -33,7 +33,8 @@ class PaymentGateway {
 //   card not 12..19 digits or failing the Luhn check → InvalidCard "invalid_card_number"
 //   card 4000000000000002 (any card ending in 0002)   → Declined "card_declined"
 //   amount above limit_cents                          → Declined "amount_over_limit"
-//   otherwise (e.g. 4242424242424242)                 → Approved, reference "sbx-<n>"
+//   otherwise (e.g. 4242424242424242)                 → Approved, reference "sbx-<16 hex digits>" (random, so
+//                                                        references stay unique across vendord restarts)
 class SandboxGateway final : public PaymentGateway {
  public:
   explicit SandboxGateway(std::int64_t limit_cents) : limit_cents_(limit_cents) {}
@@ -41,7 +42,6 @@ class SandboxGateway final : public PaymentGateway {
 
  private:
   std::int64_t limit_cents_;
-  std::atomic<std::int64_t> next_{1};
 };
 
 bool luhn_valid(const std::string& digits);

@@ -82,14 +82,21 @@ class VendordProcess {
     pid_ = -1;
   }
 
-  // SIGTERM and wait for a clean exit; returns the exit status (or -1).
+  // SIGTERM and wait (at most 10 s) for a clean exit; returns the exit status, or -1 (killed -9 if it hung).
   int terminate() {
     if (pid_ <= 0) return -1;
     ::kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});  // polling interval, bounded by the deadline
+    }
+    kill9();
+    return -1;
   }
 
   std::uint16_t port() const { return port_; }

@@ -240,6 +240,7 @@ TEST_CASE("paid charge: sandbox approves by rule, CWT for the pages, declines wr
   CHECK(paid.purpose == "paid");
   CHECK(paid.amount_cents == 1000);
   CHECK(paid.payment_reference.rfind("sbx-", 0) == 0);
+  CHECK(paid.payment_reference.size() == 4 + 16);
   CHECK(f.service.charge(paid.cwt).pages_granted == 500);
   CHECK(f.store->totals().payments == 1);
   CHECK(code_of([&] { f.service.paid_charge(p.svt, 500, "4000000000000002"); }) == "payment_declined");
