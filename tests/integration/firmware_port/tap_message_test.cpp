@@ -159,6 +159,20 @@ TEST_CASE("a corrupt PTB stops the runtime with a clear error instead of a facto
   CHECK(nfc_test::read_text(dir / "state/ptb.json") == "{\"v");  // untouched
 }
 
+TEST_CASE("an NFC device that is not there: start() fails with tag_failed naming the device") {
+  TempDir dir;
+  nfc_test::quiet_libnfc();
+  PrinterRuntimeOptions o;
+  o.state_dir = dir / "state";
+  o.nfc = "pn532_uart:" + dir / "no-such-chip";
+  PrinterRuntime r(o);
+  const auto started = r.start();
+  REQUIRE_FALSE(started.ok());
+  CHECK(started.error().code == CoreError::tag_failed);
+  CHECK(started.error().detail.find("no-such-chip") != std::string::npos);
+  CHECK(started.error().detail.rfind("NFC tag frontend: device missing: cannot open pn532_uart:", 0) == 0);
+}
+
 TEST_CASE("bad runtime options are one-line errors") {
   TempDir dir;
   PrinterRuntimeOptions o;

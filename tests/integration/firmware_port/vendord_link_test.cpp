@@ -83,6 +83,19 @@ TEST_CASE("printer ↔ vendord: register, SVWT, charge by the terminal, sync exa
   REQUIRE(dev.status == 200);
   CHECK(json::parse(dev.body).at("pages").as_int64() == pages);
 
+  // The server disables printing (activation): the next sync carries it and the core refuses jobs.
+  post(terminal, "/v1/terminal/activation", {{"active", false}}, svt_token, 200);
+  const auto off = printer.with_core([&](PrinterCore& c) { return c.sync_with_server(*pt, kAdmin); });
+  REQUIRE(off.ok());
+  CHECK_FALSE(off->printing_enabled);
+  const auto refused = printer.with_core([&](PrinterCore& c) { return c.begin_job(*pt, kAdmin); });
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == CoreError::printing_disabled);
+  post(terminal, "/v1/terminal/activation", {{"active", true}}, svt_token, 200);
+  REQUIRE(
+      printer.with_core([&](PrinterCore& c) { return c.sync_with_server(*pt, kAdmin); })->printing_enabled);
+  CHECK(printer.with_core([&](PrinterCore& c) { return c.begin_job(*pt, kAdmin); }).ok());
+
   // A wrong ST is `rejected` with vendord's code, and the detail carries no token.
   VendordEndpoint ep{"127.0.0.1", vendord.port(), ""};
   VendordServerLink link(ep, RealClock::instance(), std::chrono::seconds(5));

@@ -58,8 +58,7 @@ hal::Status NfcTagFrontend::start() {
     frontend_->start();
     return hal::Status::success();
   } catch (const nfc::NfcException& e) {
-    return hal::Status::failure(code_of(e.code()),
-                                std::string("NFC tag ") + frontend_->description() + ": " + e.what());
+    return hal::Status::failure(code_of(e.code()), e.what());  // names the device already
   } catch (const std::exception& e) {
     return hal::Status::failure(hal::HalCode::io_error, std::string("NFC tag: ") + e.what());
   }
