@@ -317,7 +317,11 @@ TEST_CASE("HTTP: refused tokens are rate limited per client, and the limit lifts
   CHECK(code(r) == "rate_limited");
   CHECK(r.headers["retry-after"] == "60");
   CHECK(c.get("/healthz").status == 200);  // health and metrics are not token routes
-  s.clock.advance(60s);
+  s.clock.advance(60s - 1ms);              // the window started at the first refusal (t = 0)
+  r = c.post_json("/v1/terminal/charge", forged);
+  CHECK(code(r) == "rate_limited");
+  CHECK(r.headers["retry-after"] == "1");
+  s.clock.advance(1ms);
   CHECK(code(c.post_json("/v1/terminal/charge", forged)) == "token_unknown");
 }
 
