@@ -8,7 +8,11 @@ mkdir -p "$OUT"
 PRINTERD=$B/firmware-under-test/port/linux/printerd
 TOOL=$B/bench/tapbench-bench-ipp
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -f "$OUT/tokens" "$OUT/pt"; }
+cleanup() {  # children of this script only, by pid, newest first (ippeveprinter before avahi before D-Bus)
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; wait "${PIDS[i]}" 2>/dev/null || true; done
+  rm -f "$OUT/tokens" "$OUT/pt"
+}
 trap cleanup EXIT
 wait_for() {  # FILE SECONDS PID: poll until FILE is non-empty (bounded)
   local deadline=$((SECONDS + $2))
@@ -41,11 +45,53 @@ if [ -x "$PRINTERD" ]; then
     status=1
   fi
   kill "$PPID_" 2>/dev/null || true
+  wait "$PPID_" 2>/dev/null || true
+  PIDS=()  # printerd was the only child so far
 else
   echo "printerd not built" >"$OUT/printerd.unavailable"
 fi
 
-if command -v ippeveprinter >/dev/null; then
+# ippeveprinter refuses to start without DNS-SD. Give it a private one, loopback only: a D-Bus system bus of
+# our own (a socket in OUT, policy: allow) and avahi-daemon on lo talking to it; ippeveprinter finds that bus
+# through DBUS_SYSTEM_BUS_ADDRESS. Nothing on the host's own bus is touched. Needs dbus-daemon + avahi-daemon.
+start_dnssd() {
+  command -v dbus-daemon >/dev/null && command -v avahi-daemon >/dev/null || {
+    DNSSD_WHY="dbus-daemon or avahi-daemon missing (scripts/install-deps installs avahi-daemon)"; return 1; }
+  if [ -s /run/avahi-daemon/pid ] && kill -0 "$(cat /run/avahi-daemon/pid)" 2>/dev/null; then
+    DNSSD_WHY="an avahi-daemon already runs on this host (/run/avahi-daemon/pid); not starting a second one"
+    return 1
+  fi
+  local d=$OUT/dnssd
+  mkdir -p "$d"
+  cat >"$d/bus.conf" <<EOF2
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$d/bus.sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/> <allow own="*"/> <allow send_destination="*"/> <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+EOF2
+  printf '[server]\nuse-ipv4=yes\nuse-ipv6=no\nallow-interfaces=lo\nenable-dbus=yes\n[publish]\npublish-hinfo=no\npublish-workstation=no\n' >"$d/avahi.conf"
+  dbus-daemon --config-file="$d/bus.conf" --nofork >"$d/dbus.log" 2>&1 &
+  PIDS+=($!)
+  local deadline=$((SECONDS + 5))
+  until [ -S "$d/bus.sock" ]; do [ $SECONDS -lt $deadline ] || { DNSSD_WHY="private D-Bus did not start"; return 1; }; sleep 0.05; done
+  export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$d/bus.sock"
+  avahi-daemon -f "$d/avahi.conf" --no-drop-root --no-chroot --no-rlimits >"$d/avahi.log" 2>&1 &
+  PIDS+=($!)
+  deadline=$((SECONDS + 10))
+  until grep -q "Server startup complete" "$d/avahi.log" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { DNSSD_WHY="avahi-daemon did not start: $(tail -1 "$d/avahi.log")"; return 1; }
+    sleep 0.05
+  done
+}
+
+DNSSD_WHY=""
+if command -v ippeveprinter >/dev/null && start_dnssd; then
   PORT=$(free_port)
   mkdir -p "$OUT/ippeveprinter-spool"
   ippeveprinter -c /bin/true -p "$PORT" -d "$OUT/ippeveprinter-spool" -f image/pwg-raster -k bench-reference \
@@ -67,7 +113,10 @@ if command -v ippeveprinter >/dev/null; then
     { echo "ippeveprinter did not start:"; tail -3 "$OUT/ippeveprinter.log"; } >"$OUT/ippeveprinter.unavailable"
     cat "$OUT/ippeveprinter.unavailable" >&2
   fi
-else
+elif ! command -v ippeveprinter >/dev/null; then
   echo "ippeveprinter is not installed (cups-ipp-utils)" >"$OUT/ippeveprinter.unavailable"
+else
+  echo "ippeveprinter needs DNS-SD: $DNSSD_WHY" >"$OUT/ippeveprinter.unavailable"
+  cat "$OUT/ippeveprinter.unavailable" >&2
 fi
 exit $status
