@@ -1,6 +1,6 @@
 // The JSON control API for the patent's non-printing steps, served on printerd's IPP port (PAPPL resource
-// callbacks; docs/PRINTERD-API.md): PT issue/delete (S31–S41), registration and its status (S53–S65), an SVWT for
-// the terminal (S67–S75), and a sync trigger (S99–S111). Every route authenticates with the same token
+// callbacks; docs/PRINTERD-API.md): PT issue/delete (S31–S41), registration and its status (S53–S65), an SVWT
+// for the terminal (S67–S75), and a sync trigger (S99–S111). Every route authenticates with the same token
 // transport as IPP (Bearer, or the password of HTTP Basic) and answers JSON; errors carry the core's stable
 // error code and a one-line detail, never a token.
 //

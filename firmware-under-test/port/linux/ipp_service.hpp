@@ -50,7 +50,8 @@ class IppService {
   IppService(const IppService&) = delete;
   IppService& operator=(const IppService&) = delete;
 
-  // Serve the JSON control API (docs/PRINTERD-API.md) on the same port. Before start(); `api` outlives the service.
+  // Serve the JSON control API (docs/PRINTERD-API.md) on the same port. Before start(); `api` outlives the
+  // service.
   void set_api(ApiHandler* api) { api_ = api; }
 
   // Creates the PAPPL system, binds the listener and creates the printer. false + error on failure.
