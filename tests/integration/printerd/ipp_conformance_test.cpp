@@ -125,7 +125,7 @@ struct Suite {
 TEST_CASE("ipp-everywhere.test (with ipp-2.0.test and ipp-1.1.test it includes) passes against printerd") {
   Suite suite;
   const auto run = run_ipptool(suite.docs, suite.uri, "ipp-everywhere.test", "color.jpg",
-                               std::chrono::seconds(90), {"-V", "2.0"});
+                               std::chrono::seconds(300), {"-V", "2.0"});
   MESSAGE("ipp-everywhere.test: " << run.passed << " passed, " << run.failed << " failed, " << run.skipped
                                   << " skipped");
   // All three suites ran: IPP/1.1 (RFC 8011), IPP/2.0 and PWG 5100.14 tests are in the output.
@@ -147,7 +147,7 @@ TEST_CASE("ipp-2.0.test (with ipp-1.1.test) passes against printerd with a PWG r
   Suite suite;
   const auto run = run_ipptool(suite.docs, suite.uri, "ipp-2.0.test",
                                "pwg-raster-samples-300dpi/sgray-8/document-a4-sgray-8-300dpi.pwg",
-                               std::chrono::seconds(60), {"-V", "2.0"});
+                               std::chrono::seconds(200), {"-V", "2.0"});
   MESSAGE("ipp-2.0.test: " << run.passed << " passed, " << run.failed << " failed, " << run.skipped
                            << " skipped");
   suite.check(run, 30);
