@@ -1,7 +1,19 @@
 #include "drivers/wifi/link_model.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <boost/json.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
 
 #include "drivers/wifi/wifi_error.hpp"
 
@@ -9,83 +21,419 @@ namespace tapbench::wifi {
 
 using std::chrono::milliseconds;
 
+// --- the air: the stores
+// ------------------------------------------------------------------------------------------------
+
+class LinkModelAir::Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `f` on the air's state under the air's lock; when `f` returns true the state is written back.
+  virtual void transact(const std::function<bool(State&)>& f) = 0;
+  virtual const std::filesystem::path& directory() const = 0;
+  // Recorded as a network's owner_pid (0: none, the in-process air never loses its owners).
+  virtual int owner_pid() const = 0;
+};
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+class InProcessStore final : public LinkModelAir::Store {
+ public:
+  void transact(const std::function<bool(LinkModelAir::State&)>& f) override {
+    std::lock_guard lock(mutex_);
+    f(state_);
+  }
+  const fs::path& directory() const override { return none_; }
+  int owner_pid() const override { return 0; }
+
+ private:
+  std::mutex mutex_;
+  LinkModelAir::State state_;
+  fs::path none_;
+};
+
+constexpr std::int64_t kAirFormatVersion = 1;
+
+std::string hex_of(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> unhex(std::string_view hex) {
+  if (hex.size() % 2) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+std::int64_t ns_of(MonotonicTime t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+// The SSID goes in as hex (an SSID is 1–32 arbitrary bytes, not necessarily UTF-8); "ssid" is for people
+// reading the file when it is printable.
+std::string serialize(const LinkModelAir::Network& n) {
+  json::object o;
+  o["bssid"] = n.bssid;
+  o["ssid_hex"] = hex_of(n.credentials.ssid);
+  o["passphrase"] = n.credentials.passphrase;  // validate(): printable ASCII
+  o["freq_mhz"] = n.freq_mhz;
+  o["owner_pid"] = n.owner_pid;
+  json::array stations;
+  for (const auto& s : n.stations)
+    stations.emplace_back(s);
+  o["stations"] = std::move(stations);
+  json::array joins;
+  for (const auto& j : n.joins) {
+    joins.emplace_back(
+        json::object{{"mac", j.mac}, {"at_ns", ns_of(j.stamp.at)}, {"detail", j.stamp.detail}});
+  }
+  o["joins"] = std::move(joins);
+  if (n.dhcp) {
+    o["dhcp"] = json::object{{"server_cidr", n.dhcp->server_cidr},
+                             {"first", n.dhcp->first},
+                             {"last", n.dhcp->last},
+                             {"subnet_mask", n.dhcp->subnet_mask},
+                             {"arp_probe_ms", n.dhcp->arp_probe.count()}};
+  }
+  o["leases"] = n.leases;
+  return json::serialize(o) + "\n";
+}
+
+// Throws std::exception (boost::system_error, std::invalid_argument…) for anything malformed.
+LinkModelAir::Network deserialize(const std::string& text) {
+  const json::object o = json::parse(text).as_object();
+  LinkModelAir::Network n;
+  n.bssid = json::value_to<std::string>(o.at("bssid"));
+  auto ssid = unhex(o.at("ssid_hex").as_string());
+  if (!ssid) throw std::invalid_argument("ssid_hex is not hex");
+  n.credentials.ssid = *ssid;
+  n.credentials.passphrase = json::value_to<std::string>(o.at("passphrase"));
+  n.freq_mhz = json::value_to<int>(o.at("freq_mhz"));
+  n.owner_pid = json::value_to<int>(o.at("owner_pid"));
+  for (const auto& s : o.at("stations").as_array())
+    n.stations.push_back(json::value_to<std::string>(s));
+  for (const auto& jv : o.at("joins").as_array()) {
+    const auto& j = jv.as_object();
+    const auto at = MonotonicTime(std::chrono::nanoseconds(json::value_to<std::int64_t>(j.at("at_ns"))));
+    n.joins.push_back({json::value_to<std::string>(j.at("mac")),
+                       {LinkPhase::kStationJoined, at, json::value_to<std::string>(j.at("detail"))}});
+  }
+  if (const auto* d = o.if_contains("dhcp")) {
+    const auto& dp = d->as_object();
+    DhcpPool pool;
+    pool.server_cidr = json::value_to<std::string>(dp.at("server_cidr"));
+    pool.first = json::value_to<std::string>(dp.at("first"));
+    pool.last = json::value_to<std::string>(dp.at("last"));
+    pool.subnet_mask = json::value_to<std::string>(dp.at("subnet_mask"));
+    pool.arp_probe = milliseconds(json::value_to<std::int64_t>(dp.at("arp_probe_ms")));
+    n.dhcp = pool;
+  }
+  n.leases = json::value_to<int>(o.at("leases"));
+  return n;
+}
+
+bool process_gone(int pid) {
+  return pid > 0 && ::kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+std::string file_name_of(const std::string& bssid) {
+  std::string name = bssid;
+  std::replace(name.begin(), name.end(), ':', '-');
+  return name + ".json";
+}
+
+// The air as a directory (see link_model.hpp). Files are replaced by rename, so a reader never sees half
+// of one; they are not fsync'd: the air models radios, it does not outlive the machine.
+class DirectoryStore final : public LinkModelAir::Store {
+ public:
+  explicit DirectoryStore(fs::path dir) : dir_(std::move(dir)), networks_(dir_ / "networks") {
+    std::error_code ec;
+    const bool existed = fs::exists(dir_, ec);
+    fs::create_directories(networks_, ec);
+    if (ec) fail("cannot create the directory: " + ec.message());
+    if (!existed) fs::permissions(dir_, fs::perms::owner_all, ec);
+    fs::permissions(networks_, fs::perms::owner_all, ec);
+    lock_fd_ = ::open((dir_ / "air.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd_ < 0) fail(std::string("cannot open air.lock: ") + std::strerror(errno));
+    transact([](LinkModelAir::State&) { return false; });  // reads (and so checks) what is there
+  }
+  ~DirectoryStore() override {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
+
+  const fs::path& directory() const override { return dir_; }
+  int owner_pid() const override { return static_cast<int>(::getpid()); }
+
+  void transact(const std::function<bool(LinkModelAir::State&)>& f) override {
+    std::lock_guard thread_lock(mutex_);  // flock does not exclude threads sharing one descriptor
+    while (::flock(lock_fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) fail(std::string("flock air.lock: ") + std::strerror(errno));
+    }
+    struct Unlock {
+      int fd;
+      ~Unlock() { ::flock(fd, LOCK_UN); }
+    } unlock{lock_fd_};
+
+    LinkModelAir::State state;
+    std::map<std::string, std::string> on_disk;  // file name → content
+    load(state, on_disk);
+    // Networks whose owner died (kill -9, crash) leave the air: a real AP's beacons stop with it.
+    const auto before = state.networks.size();
+    std::erase_if(state.networks, [](const LinkModelAir::Network& n) { return process_gone(n.owner_pid); });
+    const int next_id = state.next_id;
+    const bool changed = f(state);
+    if (!changed && before == state.networks.size()) return;
+
+    std::map<std::string, std::string> wanted;
+    for (const auto& n : state.networks)
+      wanted[file_name_of(n.bssid)] = serialize(n);
+    for (const auto& [name, text] : wanted) {
+      auto it = on_disk.find(name);
+      if (it == on_disk.end() || it->second != text) write_atomically(networks_ / name, text);
+    }
+    for (const auto& [name, text] : on_disk) {
+      if (!wanted.contains(name)) {
+        std::error_code ec;
+        fs::remove(networks_ / name, ec);
+        if (ec) fail("cannot remove " + (networks_ / name).string() + ": " + ec.message());
+      }
+    }
+    if (state.next_id != next_id) {
+      write_atomically(
+          dir_ / "air.json",
+          json::serialize(json::object{{"version", kAirFormatVersion}, {"next_id", state.next_id}}) + "\n");
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw WifiError(WifiErrc::kIo, "link-model air '" + dir_.string() + "': " + what);
+  }
+
+  static std::optional<std::string> read_all(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  void load(LinkModelAir::State& state, std::map<std::string, std::string>& on_disk) const {
+    if (auto air = read_all(dir_ / "air.json")) {
+      try {
+        const auto o = json::parse(*air).as_object();
+        const auto version = json::value_to<std::int64_t>(o.at("version"));
+        if (version != kAirFormatVersion) fail("air.json: unsupported version " + std::to_string(version));
+        state.next_id = json::value_to<int>(o.at("next_id"));
+      } catch (const WifiError&) {
+        throw;
+      } catch (const std::exception& e) {
+        fail(std::string("air.json is not a link-model air file: ") + e.what());
+      }
+    }
+    std::error_code ec;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(networks_, ec)) {
+      const auto name = e.path().filename().string();
+      if (e.path().extension() == ".json" && !name.starts_with(".")) files.push_back(e.path());
+    }
+    if (ec) fail("cannot list " + networks_.string() + ": " + ec.message());
+    std::sort(files.begin(), files.end());
+    for (const auto& path : files) {
+      auto text = read_all(path);
+      if (!text) continue;  // removed between the listing and the read (not possible under the lock)
+      try {
+        state.networks.push_back(deserialize(*text));
+      } catch (const std::exception& e) {
+        fail(path.filename().string() + " is not a link-model network file: " + e.what());
+      }
+      on_disk[path.filename().string()] = *text;
+    }
+  }
+
+  void write_atomically(const fs::path& path, const std::string& text) const {
+    const fs::path tmp = path.parent_path() / ("." + path.filename().string() + ".tmp");
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) fail("cannot write " + tmp.string() + ": " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const auto n = ::write(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        fail("cannot write " + tmp.string() + ": " + why);
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (::rename(tmp.c_str(), path.c_str()) != 0)
+      fail("cannot rename " + tmp.string() + ": " + std::strerror(errno));
+  }
+
+  fs::path dir_;
+  fs::path networks_;
+  int lock_fd_ = -1;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
 // --- the air
 // ------------------------------------------------------------------------------------------------
 
+LinkModelAir::LinkModelAir() : store_(std::make_unique<InProcessStore>()) {}
+
+LinkModelAir::LinkModelAir(const std::filesystem::path& dir) {
+  if (dir.empty()) throw WifiError(WifiErrc::kBadArgument, "link-model air: empty directory");
+  store_ = std::make_unique<DirectoryStore>(dir);
+}
+
+LinkModelAir::~LinkModelAir() = default;
+
+std::unique_ptr<LinkModelAir> LinkModelAir::open(std::string_view spec) {
+  if (spec == "link-model") return std::make_unique<LinkModelAir>();
+  constexpr std::string_view prefix = "link-model:";
+  if (spec.starts_with(prefix) && spec.size() > prefix.size())
+    return std::make_unique<LinkModelAir>(std::filesystem::path(spec.substr(prefix.size())));
+  throw WifiError(WifiErrc::kBadArgument,
+                  "link-model air '" + std::string(spec) + "': expected link-model or link-model:DIR");
+}
+
+const std::filesystem::path& LinkModelAir::directory() const {
+  return store_->directory();
+}
+
 std::string LinkModelAir::add(const WifiCredentials& credentials, int freq_mhz,
                               std::optional<DhcpPool> dhcp) {
-  std::lock_guard lock(mutex_);
-  char bssid[18];
-  std::snprintf(bssid, sizeof(bssid), "02:00:00:00:%02x:00", next_id_++ & 0xff);
-  networks_.push_back({bssid, credentials, freq_mhz, {}, {}, std::move(dhcp), 0});
-  return bssid;
+  std::string out;
+  store_->transact([&](State& st) {
+    const int id = st.next_id++;
+    char bssid[18];
+    std::snprintf(bssid, sizeof(bssid), "02:00:00:%02x:%02x:00", (id >> 8) & 0xff, id & 0xff);
+    st.networks.push_back({bssid, credentials, freq_mhz, {}, {}, std::move(dhcp), 0, store_->owner_pid()});
+    out = bssid;
+    return true;
+  });
+  return out;
 }
 
 std::optional<std::string> LinkModelAir::lease(const std::string& bssid) {
-  std::lock_guard lock(mutex_);
-  for (auto& n : networks_) {
-    if (n.bssid != bssid || !n.dhcp) continue;
-    // Pools are within one /24 here: vary the last octet from `first` to `last`.
-    auto prefix = n.dhcp->first.substr(0, n.dhcp->first.rfind('.') + 1);
-    int first = std::stoi(n.dhcp->first.substr(prefix.size()));
-    int last = std::stoi(n.dhcp->last.substr(n.dhcp->last.rfind('.') + 1));
-    if (first + n.leases > last) return std::nullopt;
-    return prefix + std::to_string(first + n.leases++);
-  }
-  return std::nullopt;
+  std::optional<std::string> out;
+  store_->transact([&](State& st) {
+    for (auto& n : st.networks) {
+      if (n.bssid != bssid || !n.dhcp) continue;
+      // Pools are within one /24 here: vary the last octet from `first` to `last`.
+      auto prefix = n.dhcp->first.substr(0, n.dhcp->first.rfind('.') + 1);
+      int first = std::stoi(n.dhcp->first.substr(prefix.size()));
+      int last = std::stoi(n.dhcp->last.substr(n.dhcp->last.rfind('.') + 1));
+      if (first + n.leases > last) return false;
+      out = prefix + std::to_string(first + n.leases++);
+      return true;
+    }
+    return false;
+  });
+  return out;
 }
 
 void LinkModelAir::remove(const std::string& bssid) {
-  std::lock_guard lock(mutex_);
-  std::erase_if(networks_, [&](const Network& n) { return n.bssid == bssid; });
+  store_->transact([&](State& st) {
+    return std::erase_if(st.networks, [&](const Network& n) { return n.bssid == bssid; }) > 0;
+  });
 }
 
 std::optional<LinkModelAir::Network> LinkModelAir::find(const std::string& ssid,
                                                         std::optional<int> freq_mhz) const {
-  std::lock_guard lock(mutex_);
-  for (const auto& n : networks_) {
-    if (n.credentials.ssid == ssid && (!freq_mhz || *freq_mhz == n.freq_mhz)) return n;
-  }
-  return std::nullopt;
+  std::optional<Network> out;
+  store_->transact([&](State& st) {
+    for (const auto& n : st.networks) {
+      if (n.credentials.ssid == ssid && (!freq_mhz || *freq_mhz == n.freq_mhz)) {
+        out = n;
+        break;
+      }
+    }
+    return false;
+  });
+  return out;
+}
+
+std::vector<LinkModelAir::Network> LinkModelAir::networks() const {
+  std::vector<Network> out;
+  store_->transact([&](State& st) {
+    out = st.networks;
+    return false;
+  });
+  std::sort(out.begin(), out.end(), [](const Network& a, const Network& b) { return a.bssid < b.bssid; });
+  return out;
 }
 
 bool LinkModelAir::associate(const std::string& bssid, const std::string& station_mac, MonotonicTime at) {
-  std::lock_guard lock(mutex_);
-  for (auto& n : networks_) {
-    if (n.bssid == bssid) {
-      if (std::find(n.stations.begin(), n.stations.end(), station_mac) == n.stations.end()) {
-        n.stations.push_back(station_mac);
+  bool found = false;
+  store_->transact([&](State& st) {
+    for (auto& n : st.networks) {
+      if (n.bssid == bssid) {
+        if (std::find(n.stations.begin(), n.stations.end(), station_mac) == n.stations.end()) {
+          n.stations.push_back(station_mac);
+        }
+        n.joins.push_back(
+            {station_mac, {LinkPhase::kStationJoined, at, "link-model: AP-STA-CONNECTED " + station_mac}});
+        found = true;
+        return true;
       }
-      n.joins.push_back(
-          {station_mac, {LinkPhase::kStationJoined, at, "link-model: AP-STA-CONNECTED " + station_mac}});
-      return true;
     }
-  }
-  return false;
+    return false;
+  });
+  return found;
 }
 
 void LinkModelAir::disassociate(const std::string& bssid, const std::string& station_mac) {
-  std::lock_guard lock(mutex_);
-  for (auto& n : networks_) {
-    if (n.bssid == bssid) std::erase(n.stations, station_mac);
-  }
+  store_->transact([&](State& st) {
+    bool changed = false;
+    for (auto& n : st.networks) {
+      if (n.bssid == bssid) changed |= std::erase(n.stations, station_mac) > 0;
+    }
+    return changed;
+  });
 }
 
 std::vector<std::string> LinkModelAir::stations(const std::string& bssid) const {
-  std::lock_guard lock(mutex_);
-  for (const auto& n : networks_) {
-    if (n.bssid == bssid) return n.stations;
-  }
-  return {};
+  std::vector<std::string> out;
+  store_->transact([&](State& st) {
+    for (const auto& n : st.networks) {
+      if (n.bssid == bssid) out = n.stations;
+    }
+    return false;
+  });
+  return out;
 }
 
 std::vector<StationJoined> LinkModelAir::joins_since(const std::string& bssid, std::size_t from) const {
-  std::lock_guard lock(mutex_);
-  for (const auto& n : networks_) {
-    if (n.bssid == bssid && from < n.joins.size())
-      return {n.joins.begin() + static_cast<long>(from), n.joins.end()};
-  }
-  return {};
+  std::vector<StationJoined> out;
+  store_->transact([&](State& st) {
+    for (const auto& n : st.networks) {
+      if (n.bssid == bssid && from < n.joins.size())
+        out.assign(n.joins.begin() + static_cast<long>(from), n.joins.end());
+    }
+    return false;
+  });
+  return out;
 }
 
 namespace {

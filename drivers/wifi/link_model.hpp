@@ -12,9 +12,12 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "drivers/wifi/access_point.hpp"
@@ -34,7 +37,16 @@ struct LinkModelTiming {
 };
 
 // The modelled air: which networks beacon where, with which credentials, and who is associated.
-// Shared by every link-model role of a bench; thread-safe.
+// Shared by every link-model role of a bench; thread-safe. Two backings, same behaviour:
+// - in-process (LinkModelAir()): unit tests, and benches where printer and phone live in one process;
+// - a directory (LinkModelAir(DIR), spec "link-model:DIR"): several processes share one air — printerd
+//   brings its P2P group up in it and the rig's phone station joins it. Layout: DIR/networks/<bssid>.json,
+//   one file per network (0600: it holds the passphrase, like a daemon's config), each replaced atomically
+//   (temp file + rename), and DIR/air.json (format version, next BSSID). Every operation holds an exclusive
+//   flock(2) on DIR/air.lock, so association state (stations, joins, leases) never races. A network whose
+//   owning process has exited (kill -9 included) drops off the air at the next operation: "AP gone".
+//   Stamps are steady_clock instants, which are machine-wide (CLOCK_MONOTONIC), so they compare across
+//   processes on a RealClock.
 class LinkModelAir {
  public:
   struct Network {
@@ -45,7 +57,28 @@ class LinkModelAir {
     std::vector<StationJoined> joins;  // every completed join, in order (what AP-STA-CONNECTED would say)
     std::optional<DhcpPool> dhcp;      // the AP / GO serves addresses
     int leases = 0;
+    int owner_pid = 0;  // directory air: the process that put it on the air (0: in-process air)
   };
+  struct State {
+    std::vector<Network> networks;
+    int next_id = 1;
+  };
+  class Store;
+
+  // In-process air.
+  LinkModelAir();
+  // Directory-backed air, shared by every process that opens the same DIR (created 0700 if missing).
+  // Throws WifiError(kIo) naming the path if it cannot be created or locked, or holds an unreadable file.
+  explicit LinkModelAir(const std::filesystem::path& dir);
+  ~LinkModelAir();
+  LinkModelAir(const LinkModelAir&) = delete;
+  LinkModelAir& operator=(const LinkModelAir&) = delete;
+
+  // "link-model" → in-process, "link-model:DIR" → directory-backed; WifiError(kBadArgument) otherwise.
+  static std::unique_ptr<LinkModelAir> open(std::string_view spec);
+  // The directory of a shared air; empty for an in-process one.
+  const std::filesystem::path& directory() const;
+
   // Puts a network on the air; returns its (locally administered) BSSID.
   std::string add(const WifiCredentials& credentials, int freq_mhz,
                   std::optional<DhcpPool> dhcp = std::nullopt);
@@ -54,6 +87,8 @@ class LinkModelAir {
   void remove(const std::string& bssid);
   // The network beaconing `ssid` (on `freq_mhz` when given).
   std::optional<Network> find(const std::string& ssid, std::optional<int> freq_mhz) const;
+  // Every network on the air, in BSSID order (what a full scan would list).
+  std::vector<Network> networks() const;
   // False if the network left the air meanwhile.
   bool associate(const std::string& bssid, const std::string& station_mac, MonotonicTime at);
   void disassociate(const std::string& bssid, const std::string& station_mac);
@@ -62,9 +97,7 @@ class LinkModelAir {
   std::vector<StationJoined> joins_since(const std::string& bssid, std::size_t from) const;
 
  private:
-  mutable std::mutex mutex_;
-  std::vector<Network> networks_;
-  int next_id_ = 1;
+  std::unique_ptr<Store> store_;
 };
 
 class LinkModelAccessPoint final : public AccessPoint {
