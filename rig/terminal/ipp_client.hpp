@@ -1,0 +1,71 @@
+// The phone's print app over IPP (libcups): print with a token (Bearer, or the token as the Basic password
+// as CUPS clients do), hand the home router's credentials over by Set-Printer-Attributes (S27-S29), read
+// supplies. Reply::status is the IPP status code (ipp_status_t: 0 = successful-ok, 0x0401 forbidden,
+// 0x0403 not-authenticated ...); Reply::error is its keyword ("client-error-forbidden"). Transport
+// failures throw TerminalTransportError. Tokens never appear in a message.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rig/terminal/reply.hpp"
+
+namespace tapbench::rig::terminal {
+
+enum class TokenScheme { bearer, basic_password };
+
+struct PrintRequest {
+  std::string document;                     // bytes to send
+  std::string format = "image/pwg-raster";  // document-format
+  std::string job_name = "tapbench";
+  std::string user = "app:print";  // requesting-user-name / Basic user name
+  TokenScheme scheme = TokenScheme::bearer;
+};
+
+struct PrintResult {  // S121-S125
+  int job_id = 0;
+  std::string job_state;  // "completed", "aborted", ...
+  std::string job_state_message;
+  std::int64_t pages_printed = 0;     // job-impressions-completed
+  std::int64_t pages_remaining = -1;  // from the job-state-message (S125) or printer status; -1 unknown
+};
+
+struct Marker {
+  std::string name;
+  std::string colour;
+  int level = 0;
+};
+
+struct Supplies {
+  std::vector<Marker> markers;
+  bool supply_low = false;  // printer-state-reasons contains marker-supply-low
+  std::vector<std::string> state_reasons;
+};
+
+class IppClient {
+ public:
+  // ipp_uri: "ipp://127.0.0.1:PORT/ipp/print" (printerd.uri). Throws std::invalid_argument on another form.
+  explicit IppClient(std::string ipp_uri);
+
+  // Print-Job then wait (bounded by timeout) for the job to reach a terminal state.
+  Reply<PrintResult> print(std::string_view token, const PrintRequest& request, ms timeout) const;
+  // S27-S29: printer-wifi-ssid / printer-wifi-password, authorised by the PWT.
+  Reply<bool> hand_over_router(std::string_view pwt, std::string_view ssid, std::string_view passphrase,
+                               ms timeout) const;
+  Reply<Supplies> supplies(ms timeout) const;
+
+  const std::string& uri() const { return uri_; }
+
+  // A page-raster document of `pages` small pages (what the print app sends for a test print).
+  static std::string pwg_raster_pages(int pages);
+
+ private:
+  std::string uri_;
+  std::string host_;
+  int port_ = 0;
+  std::string resource_;
+};
+
+}  // namespace tapbench::rig::terminal
