@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
   unsigned ink_low = 10;
   // Core mode.
   std::string nfc = "none";
+  std::string radio = "link-model";
   std::string server;
   std::vector<std::string> wfd_subnets = {"192.168.49.0/24"};
   std::string device_id = "dv1";
@@ -122,6 +123,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
   app.add_option("--nfc", nfc, "NFC tag: a drivers/nfc connstring (e.g. pn532_uart:/dev/ttyUSB0) or none")
+      ->capture_default_str();
+  app.add_option(
+         "--radio", radio,
+         "Wi-Fi Direct group + router link: link-model (in-process model), link-model:DIR (the model's "
+         "air shared through DIR with the rig's phone), or hostap:p2p=CTRL,sta=CTRL,go-mac=MAC[,netns=NS]"
+         "[,dhcp] (wpa_supplicant control sockets)")
       ->capture_default_str();
   app.add_option("--server", server, "vendord base URL (http://HOST:PORT); empty: no server")
       ->capture_default_str();
@@ -230,6 +237,10 @@ int main(int argc, char** argv) {
     ro.core.svwt_prefetch_period = std::chrono::seconds(svwt_prefetch_s);
     ro.core.sync_period = std::chrono::seconds(sync_period_s);
     ro.nfc = nfc;
+    if (!parse_radio_spec(radio, ro.radio, error)) {
+      std::cerr << "printerd: " << error << "\n";
+      return kExitUsage;
+    }
     ro.server_url = server;
     try {
       runtime = std::make_unique<PrinterRuntime>(std::move(ro));

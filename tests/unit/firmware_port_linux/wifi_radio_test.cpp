@@ -95,6 +95,14 @@ TEST_CASE("--radio specs: link-model, hostap with its sockets and GO MAC; clear 
   std::string err;
   REQUIRE(parse_radio_spec("link-model", c, err));
   CHECK(c.group_owner.backend == wifi::WifiBackend::kLinkModel);
+  CHECK(c.air_dir.empty());
+  REQUIRE(parse_radio_spec("link-model:/tmp/bench/air", c, err));
+  CHECK(c.group_owner.backend == wifi::WifiBackend::kLinkModel);
+  CHECK(c.station.backend == wifi::WifiBackend::kLinkModel);
+  CHECK(c.air_dir == "/tmp/bench/air");
+  CHECK(c.station.station_mac != "02:00:00:00:ff:01");  // not the phone's default MAC on a shared air
+  CHECK_FALSE(parse_radio_spec("link-model:", c, err));
+  CHECK(err.find("link-model:DIR") != std::string::npos);
   REQUIRE(parse_radio_spec(
       "hostap:p2p=/run/wpa/p2p-dev-wlan1,sta=/run/wpa/wlan2,go-mac=02:00:00:00:01:00,dhcp", c, err));
   CHECK(c.group_owner.backend == wifi::WifiBackend::kHostap);
@@ -104,7 +112,7 @@ TEST_CASE("--radio specs: link-model, hostap with its sockets and GO MAC; clear 
   CHECK(c.go_mac == "02:00:00:00:01:00");
   CHECK(c.obtain_address);
   CHECK_FALSE(parse_radio_spec("hwsim", c, err));
-  CHECK(err.find("expected link-model or hostap:") != std::string::npos);
+  CHECK(err.find("expected link-model, link-model:DIR or hostap:") != std::string::npos);
   CHECK_FALSE(parse_radio_spec("hostap:p2p=/a,sta=/b", c, err));
   CHECK(err == "--radio hostap: go-mac= is required");
   CHECK_FALSE(parse_radio_spec("hostap:p2p=/a,sta=/b,go-mac=zz", c, err));

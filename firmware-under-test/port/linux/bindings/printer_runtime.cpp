@@ -63,7 +63,15 @@ class PrinterRuntime::TapRelay final : public hal::TapListener {
 PrinterRuntime::PrinterRuntime(PrinterRuntimeOptions options, const Clock& clock, wifi::LinkModelAir* air)
     : options_(std::move(options)),
       clock_(clock),
-      own_air_(air ? nullptr : std::make_unique<wifi::LinkModelAir>()),
+      own_air_([&]() -> std::unique_ptr<wifi::LinkModelAir> {
+        if (air) return nullptr;
+        if (options_.radio.air_dir.empty()) return std::make_unique<wifi::LinkModelAir>();
+        try {  // --radio link-model:DIR: the air shared with the rig's phone
+          return std::make_unique<wifi::LinkModelAir>(std::filesystem::path(options_.radio.air_dir));
+        } catch (const wifi::WifiError& e) {
+          throw std::runtime_error(std::string("radio: ") + e.what());
+        }
+      }()),
       pages_dir_(options_.state_dir / "pages"),
       storage_(options_.state_dir),
       ink_(std::make_unique<SimulatedInkSensor>(ink_config(options_.ink, options_.state_dir))),

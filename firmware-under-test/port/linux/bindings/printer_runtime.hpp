@@ -28,7 +28,8 @@ struct PrinterRuntimeOptions {
   // NFC tag: a drivers/nfc spec ("pn532_uart:/tmp/bench/printer", "libnfc:…") or "none".
   std::string nfc = "none";
   nfc::TagFrontendConfig nfc_config;
-  // Radio: drivers/wifi roles. link-model needs `air` (in-process bench) — see WifiRadio.
+  // Radio: drivers/wifi roles. link-model uses `air` when given (in-process bench), else the directory
+  // air of radio.air_dir ("link-model:DIR", shared with the rig), else a private in-process air.
   WifiRadioConfig radio;
   // vendord base URL ("http://127.0.0.1:8080"), or empty: no server (every server call is `unreachable`).
   std::string server_url;

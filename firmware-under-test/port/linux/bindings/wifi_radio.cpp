@@ -47,10 +47,19 @@ bool parse_radio_spec(const std::string& spec, WifiRadioConfig& out, std::string
     out = c;
     return true;
   }
+  if (spec.rfind("link-model:", 0) == 0) {
+    c.air_dir = spec.substr(std::string("link-model:").size());
+    if (c.air_dir.empty()) {
+      error = "--radio link-model: needs a directory (link-model:DIR), or plain link-model";
+      return false;
+    }
+    out = c;
+    return true;
+  }
   const std::string prefix = "hostap:";
   if (spec.rfind(prefix, 0) != 0) {
     error = "--radio '" + spec +
-            "': expected link-model or hostap:p2p=CTRL,sta=CTRL,go-mac=MAC[,netns=NS][,dhcp]";
+            "': expected link-model, link-model:DIR or hostap:p2p=CTRL,sta=CTRL,go-mac=MAC[,netns=NS][,dhcp]";
     return false;
   }
   c.group_owner.backend = wifi::WifiBackend::kHostap;

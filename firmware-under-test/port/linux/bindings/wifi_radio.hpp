@@ -1,7 +1,8 @@
 // hal::Radio on drivers/wifi: the printer's Wi-Fi Direct group is a P2pGroupOwner role, its router link a
 // Station role, each built by drivers/wifi's factory from the bench configuration — "hostap" (a real
-// wpa_supplicant behind its control socket) or "link-model" (the modelled air of the sim bench; in-process
-// only: the phone must share the same LinkModelAir). WifiError codes become HalCodes; nothing throws out.
+// wpa_supplicant behind its control socket) or "link-model" (the modelled air of the sim bench: in-process,
+// or "link-model:DIR", a directory the rig's phone station opens too — see drivers/wifi/link_model.hpp).
+// WifiError codes become HalCodes; nothing throws out.
 #pragma once
 
 #include <chrono>
@@ -16,8 +17,12 @@ namespace tapbench::firmware::port {
 
 struct WifiRadioConfig {
   wifi::WifiRoleConfig group_owner;  // backend + ctrl socket of the P2P device interface
-  wifi::WifiRoleConfig station;      // backend + ctrl socket of the station interface
-  int default_freq_mhz = 2437;       // when the core leaves the channel to the radio (channel 0)
+  // backend + ctrl socket of the station interface; on the link model the printer's station has its own
+  // MAC (the phone's default is 02:00:00:00:ff:01), so a shared air tells the two apart.
+  wifi::WifiRoleConfig station{wifi::WifiBackend::kLinkModel, "", "02:00:00:00:f0:01", ""};
+  // link-model: the shared air's directory ("link-model:DIR"); empty: an in-process air.
+  std::string air_dir;
+  int default_freq_mhz = 2437;  // when the core leaves the channel to the radio (channel 0)
   // The GO's MAC as the tag announces it. Empty: the link model's BSSID; for hostap it must be given
   // (drivers/wifi does not report the group interface's address).
   std::string go_mac;
@@ -27,7 +32,8 @@ struct WifiRadioConfig {
 };
 
 // printerd's --radio option:
-//   "link-model"                                   the sim bench's modelled air (default)
+//   "link-model"                                   the sim bench's modelled air, in-process (default)
+//   "link-model:DIR"                               the modelled air shared through DIR with other processes
 //   "hostap:p2p=CTRL,sta=CTRL[,go-mac=MAC][,netns=NS][,dhcp]"
 // CTRL = wpa_supplicant control socket path (…/p2p-dev-wlan1, …/wlan2); go-mac is required for hostap (the
 // tag announces it). false + a one-line error naming the bad part otherwise.
