@@ -17,6 +17,7 @@
 #include "server/api/router.hpp"
 #include "server/service/vendor_service.hpp"
 #include "server/store/sqlite_store.hpp"
+#include "sim/clock/sim_clock.hpp"
 
 namespace {
 
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
       "vendord: local vendor server for tapbench (patent JP7615840B2 server 30): registration, SVWT/SVT,\n"
       "free and paid charge with single-use CWTs, printer sync, ink notices, charge/exchange web pages,\n"
       "Prometheus /metrics. API: docs/API.md."};
-  std::string db_path, listen, config_path, port_file;
+  std::string db_path, listen, config_path, port_file, sim_clock_file;
   std::optional<long> svwt_ttl, cwt_ttl, svt_idle, free_pages, ink_low, threads;
   bool print_config = false;
   app.add_option("--db", db_path, "SQLite database file (created and migrated if needed)")->required();
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_path,
                  "YAML configuration file (token lifetimes, thresholds, HTTP limits)")
       ->check(CLI::ExistingFile);
+  app.add_option(
+      "--sim-clock", sim_clock_file,
+      "use the bench's simulated clock in FILE (real time + an offset the rig advances; created when "
+      "missing; docs/SIM-CLOCK.md)");
   app.add_option("--port-file", port_file, "write the bound port to this file once listening (for scripts)");
   app.add_option("--svwt-ttl", svwt_ttl, "SVWT lifetime in seconds (overrides the config) [600]");
   app.add_option("--cwt-ttl", cwt_ttl, "CWT lifetime in seconds [600]");
@@ -154,7 +159,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   try {
-    const RealClock& clock = RealClock::instance();
+    std::unique_ptr<sim::SimClock> sim_clock;
+    if (!sim_clock_file.empty()) sim_clock = std::make_unique<sim::SimClock>(sim_clock_file);
+    const Clock& clock = sim_clock ? static_cast<const Clock&>(*sim_clock) : RealClock::instance();
     auto store = open_sqlite_store({db_path});
     Metrics metrics;
     SandboxGateway gateway(config.service.payment_limit_cents);

@@ -17,6 +17,7 @@
 #include "firmware-under-test/port/linux/core_print_authority.hpp"
 #include "firmware-under-test/port/linux/fake_print_authority.hpp"
 #include "firmware-under-test/port/linux/ipp_service.hpp"
+#include "sim/clock/sim_clock.hpp"
 
 namespace fs = std::filesystem;
 using namespace tapbench::firmware;
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
   std::string nfc = "none";
   std::string radio = "link-model";
   std::string server;
+  std::string sim_clock_file;
   std::vector<std::string> wfd_subnets = {"192.168.49.0/24"};
   std::string device_id = "dv1";
   std::uint32_t factory_pages = 0;
@@ -130,6 +132,10 @@ int main(int argc, char** argv) {
          "air shared through DIR with the rig's phone), or hostap:p2p=CTRL,sta=CTRL,go-mac=MAC[,netns=NS]"
          "[,dhcp] (wpa_supplicant control sockets)")
       ->capture_default_str();
+  app.add_option(
+      "--sim-clock", sim_clock_file,
+      "Run the core on the bench's simulated clock in FILE (real time + an offset the rig advances; "
+      "created when missing; docs/SIM-CLOCK.md)");
   app.add_option("--server", server, "vendord base URL (http://HOST:PORT); empty: no server")
       ->capture_default_str();
   app.add_option(
@@ -197,6 +203,7 @@ int main(int argc, char** argv) {
                                : IppServiceOptions::Tls::automatic;
 
   std::unique_ptr<FakePrintAuthority> fake_authority;
+  std::unique_ptr<tapbench::sim::SimClock> sim_clock;  // outlives the runtime that reads it
   std::unique_ptr<PrinterRuntime> runtime;
   std::unique_ptr<CorePrintAuthority> core_authority;
   std::unique_ptr<ControlApi> api;
@@ -243,7 +250,10 @@ int main(int argc, char** argv) {
     }
     ro.server_url = server;
     try {
-      runtime = std::make_unique<PrinterRuntime>(std::move(ro));
+      if (!sim_clock_file.empty()) sim_clock = std::make_unique<tapbench::sim::SimClock>(sim_clock_file);
+      runtime = std::make_unique<PrinterRuntime>(
+          std::move(ro),
+          sim_clock ? static_cast<const tapbench::Clock&>(*sim_clock) : tapbench::RealClock::instance());
     } catch (const std::exception& e) {
       std::cerr << "printerd: " << e.what() << "\n";
       return kExitUsage;

@@ -1,0 +1,105 @@
+// sim/clock: the offset clock shared through a file. Two mappings (and two processes) see the same advance;
+// bad files are refused with a clear error; time only moves forward.
+#include "sim/clock/sim_clock.hpp"
+
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using tapbench::sim::SimClock;
+using tapbench::sim::SimClockController;
+using tapbench::sim::SimClockError;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/tapbench-simclock-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a new clock file starts at offset zero and reads the machine's time") {
+  TempDir tmp;
+  const SimClock clock(tmp.path / "clock");
+  CHECK(clock.offset() == 0ns);
+  const auto before = std::chrono::system_clock::now();
+  const auto now = clock.system_now();
+  const auto after = std::chrono::system_clock::now();
+  CHECK(now >= before);
+  CHECK(now <= after);
+  CHECK(fs::file_size(tmp.path / "clock") == 24);
+}
+
+TEST_CASE("two mappings of the same file see the same advance, on both time lines") {
+  TempDir tmp;
+  SimClockController controller(tmp.path / "clock");
+  const SimClock reader(tmp.path / "clock");
+  const auto mono_before = reader.monotonic_now();
+  const auto sys_before = reader.system_now();
+  controller.advance(3600s);
+  controller.advance(1ms);
+  CHECK(reader.offset() == 3600s + 1ms);
+  CHECK(controller.offset() == 3600s + 1ms);
+  CHECK(reader.monotonic_now() - mono_before >= 3600s + 1ms);
+  CHECK(reader.system_now() - sys_before >= 3600s + 1ms);
+  CHECK(reader.monotonic_now() - mono_before < 3600s + 1ms + 60s);  // real time adds only a little
+}
+
+TEST_CASE("an advance made by another process is seen at once") {
+  TempDir tmp;
+  const SimClock reader(tmp.path / "clock");
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    try {
+      SimClockController(tmp.path / "clock").advance(90s);
+    } catch (...) {
+      ::_exit(1);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  CHECK(reader.offset() == 90s);
+}
+
+TEST_CASE("time only moves forward") {
+  TempDir tmp;
+  SimClockController controller(tmp.path / "clock");
+  controller.advance(5s);
+  CHECK_THROWS_AS(controller.advance(-1ns), std::invalid_argument);
+  CHECK(controller.offset() == 5s);
+}
+
+TEST_CASE("a file that is not a clock file is refused, untouched") {
+  TempDir tmp;
+  const fs::path other = tmp.path / "notes.txt";
+  { std::ofstream(other) << "not a clock, 24 bytes..."; }
+  CHECK(fs::file_size(other) == 24);
+  CHECK_THROWS_WITH_AS(SimClock{other}, doctest::Contains("not a sim clock file"), SimClockError);
+  { std::ofstream(other, std::ios::trunc) << "short"; }
+  CHECK_THROWS_WITH_AS(SimClockController{other}, doctest::Contains("expected 24 bytes"), SimClockError);
+  std::ifstream in(other);
+  std::string text;
+  std::getline(in, text);
+  CHECK(text == "short");
+  CHECK_THROWS_WITH_AS(SimClock{tmp.path / "missing-dir" / "clock"}, doctest::Contains("cannot create"),
+                       SimClockError);
+}
