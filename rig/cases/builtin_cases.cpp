@@ -1,12 +1,15 @@
 #include "rig/cases/builtin_cases.hpp"
 
 #include "rig/cases/nfc_selftest_case.hpp"
+#include "rig/cases/radio_cases.hpp"
 
 namespace tapbench::rig {
 
 CaseRegistry make_case_registry() {
   CaseRegistry registry = make_builtin_registry();
   registry.add(nfc_selftest_info(), &make_nfc_selftest_case);
+  registry.add(radio_handover_info(), &make_radio_handover_case);
+  registry.add(radio_faults_info(), &make_radio_faults_case);
   return registry;
 }
 
