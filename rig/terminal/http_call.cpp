@@ -45,9 +45,10 @@ HttpAnswer exchange(const Endpoint& to, std::string_view method, const std::stri
     if (auto it = r.headers.find("location"); it != r.headers.end()) a.location = it->second;
     return a;
   } catch (const server::HttpClientError& e) {
-    // HttpClientError names the method and the path without its query: no token in it.
-    throw TerminalTransportError(std::string(e.what()) + " (" + to.host + ":" + std::to_string(to.port) +
-                                 ")");
+    // HttpClientError names host, port, method and path without its query; tokens travel in headers and
+    // bodies, page URLs carry their SVT in the query: no token in the message.
+    throw TerminalTransportError(std::string(method) + " " + target.substr(0, target.find('?')) + ": " +
+                                 e.what());
   }
 }
 

@@ -174,6 +174,10 @@ static Reply<T> ipp_refusal(const Exchange& ex) {
 }
 
 Reply<PrintResult> IppClient::print(std::string_view token, const PrintRequest& request, ms timeout) const {
+  if (request.scheme == TokenScheme::basic_password && request.user.find(':') != std::string::npos) {
+    // HTTP Basic ends the user name at the first colon: the token would be read wrong.
+    throw std::invalid_argument("print: a Basic user name cannot contain ':' (got '" + request.user + "')");
+  }
   const auto deadline = Steady::now() + timeout;
   // The document goes through an anonymous memory file so that libcups can rewind it when it retries the
   // request with credentials after a 401.

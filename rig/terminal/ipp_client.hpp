@@ -20,7 +20,7 @@ struct PrintRequest {
   std::string document;                     // bytes to send
   std::string format = "image/pwg-raster";  // document-format
   std::string job_name = "tapbench";
-  std::string user = "app:print";  // requesting-user-name / Basic user name
+  std::string user = "app:print";  // requesting-user-name; the Basic user (no ':') with basic_password
   TokenScheme scheme = TokenScheme::bearer;
 };
 

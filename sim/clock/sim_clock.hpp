@@ -4,14 +4,19 @@
 // cases then see the same jump at once, so a token lifetime is tested exactly at its boundary
 // (advance TTL - 1 ms → accepted, 1 ms more → refused) without waiting. See docs/SIM-CLOCK.md.
 //
-// File layout (24 bytes, native endianness, machine-local): 8-byte magic "TBSIMCLK", uint64 version 1,
-// int64 offset in nanoseconds (read and written as a lock-free std::atomic in the shared mapping).
+// The clock can also be frozen: then real time stops counting and only advance() moves it, which makes a
+// boundary exact (a real millisecond passing between two requests would otherwise blur it).
+//
+// File layout (56 bytes, native endianness, machine-local): 8-byte magic "TBSIMCLK", uint64 version 1, then
+// lock-free std::atomic<int64>s in the shared mapping: a sequence counter (a seqlock: odd while a controller
+// writes), the offset in nanoseconds, a frozen flag, and the frozen instants (steady and system, ns).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -34,13 +39,21 @@ class ClockFileMapping {
   ClockFileMapping(const ClockFileMapping&) = delete;
   ClockFileMapping& operator=(const ClockFileMapping&) = delete;
 
-  std::atomic<std::int64_t>& offset() const { return *offset_; }
+  struct Snapshot {
+    std::int64_t offset_ns = 0;
+    bool frozen = false;
+    std::int64_t frozen_steady_ns = 0;  // steady_clock (CLOCK_MONOTONIC, machine-wide) when frozen
+    std::int64_t frozen_system_ns = 0;
+  };
+  // A consistent read (retries while a writer is busy).
+  Snapshot read() const;
+  // Serialised read-modify-write of the fields (writers exclude each other across processes).
+  void update(const std::function<void(Snapshot&)>& change);
   const std::filesystem::path& path() const { return path_; }
 
  private:
   std::filesystem::path path_;
   void* base_ = nullptr;
-  std::atomic<std::int64_t>* offset_ = nullptr;
 };
 }  // namespace detail
 
@@ -53,6 +66,7 @@ class SimClock final : public Clock {
   MonotonicTime monotonic_now() const override;
   SystemTime system_now() const override;
   std::chrono::nanoseconds offset() const;
+  bool frozen() const;
 
  private:
   detail::ClockFileMapping map_;
@@ -65,6 +79,11 @@ class SimClockController {
 
   // Forward only (monotonic time never goes back): std::invalid_argument for a negative step.
   void advance(std::chrono::nanoseconds by);
+  // Stops real time from counting (every SimClock on the file reads the same instant until advanced) /
+  // lets it count again from the frozen instant (time never jumps back). Both idempotent.
+  void freeze();
+  void resume();
+  bool frozen() const;
   std::chrono::nanoseconds offset() const;
   const std::filesystem::path& path() const { return map_.path(); }
 

@@ -42,7 +42,7 @@ TEST_CASE("a new clock file starts at offset zero and reads the machine's time")
   const auto after = std::chrono::system_clock::now();
   CHECK(now >= before);
   CHECK(now <= after);
-  CHECK(fs::file_size(tmp.path / "clock") == 24);
+  CHECK(fs::file_size(tmp.path / "clock") == 56);
 }
 
 TEST_CASE("two mappings of the same file see the same advance, on both time lines") {
@@ -80,6 +80,35 @@ TEST_CASE("an advance made by another process is seen at once") {
   CHECK(reader.offset() == 90s);
 }
 
+TEST_CASE("a frozen clock reads the same instant until advanced, exactly by the step") {
+  TempDir tmp;
+  SimClockController controller(tmp.path / "clock");
+  const SimClock reader(tmp.path / "clock");
+  controller.freeze();
+  CHECK(reader.frozen());
+  const auto mono = reader.monotonic_now();
+  const auto sys = reader.system_now();
+  // Let the machine's clocks move on (a bounded spin, no sleep): the frozen reading must not.
+  const auto spin_until = std::chrono::steady_clock::now() + 2ms;
+  while (std::chrono::steady_clock::now() < spin_until) {
+  }
+  CHECK(reader.monotonic_now() == mono);
+  CHECK(reader.system_now() == sys);
+  controller.advance(600s - 1ms);
+  CHECK(reader.monotonic_now() - mono == 600s - 1ms);
+  CHECK(reader.system_now() - sys == 600s - 1ms);
+  controller.advance(1ms);
+  CHECK(reader.system_now() - sys == 600s);
+  controller.freeze();  // idempotent: the frozen instant stays
+  CHECK(reader.system_now() - sys == 600s);
+
+  controller.resume();
+  CHECK_FALSE(reader.frozen());
+  const auto resumed = reader.monotonic_now();
+  CHECK(resumed - mono >= 600s);       // never back
+  CHECK(resumed - mono < 600s + 60s);  // continues from the frozen instant, not from real time + offset
+}
+
 TEST_CASE("time only moves forward") {
   TempDir tmp;
   SimClockController controller(tmp.path / "clock");
@@ -95,7 +124,7 @@ TEST_CASE("a file that is not a clock file is refused, untouched") {
   CHECK(fs::file_size(other) == 24);
   CHECK_THROWS_WITH_AS(SimClock{other}, doctest::Contains("not a sim clock file"), SimClockError);
   { std::ofstream(other, std::ios::trunc) << "short"; }
-  CHECK_THROWS_WITH_AS(SimClockController{other}, doctest::Contains("expected 24 bytes"), SimClockError);
+  CHECK_THROWS_WITH_AS(SimClockController{other}, doctest::Contains("expected 56 bytes"), SimClockError);
   std::ifstream in(other);
   std::string text;
   std::getline(in, text);
