@@ -1,4 +1,5 @@
-// `tapbench run`, `tapbench list`, `tapbench report`: run suites on a bench into a run folder.
+// `tapbench run`, `tapbench soak`, `tapbench list`, `tapbench report`: run suites on a bench into a run
+// folder, optionally serving Prometheus metrics while they run (rig/metrics).
 #include <unistd.h>
 
 #include <atomic>
@@ -11,9 +12,12 @@
 #include "protocol/clock/clock.hpp"
 #include "rig/bench/bench_health.hpp"
 #include "rig/bench/bench_loader.hpp"
+#include "rig/bench/yaml_check.hpp"
 #include "rig/cases/builtin_cases.hpp"
 #include "rig/cli/exit_codes.hpp"
 #include "rig/cli/rig_commands.hpp"
+#include "rig/metrics/metrics_observer.hpp"
+#include "rig/metrics/metrics_server.hpp"
 #include "rig/report/run_folder.hpp"
 #include "rig/report/run_record.hpp"
 #include "rig/report/summary.hpp"
@@ -35,7 +39,14 @@ struct RunArgs {
   std::optional<int> retries;
   std::string out;
   bool skip_health_check = false;
+  std::string metrics;                        // ADDR:PORT of the /metrics endpoint; empty: none
+  std::chrono::milliseconds metrics_hold{0};  // after the run: serve until one more scrape, at most this long
+  bool soak = false;                          // `tapbench soak`: cycle until the duration or Ctrl-C
+  std::optional<std::chrono::milliseconds> duration;  // soak: every case cycles this long
 };
+
+// Set by a Ctrl-C while the final metrics are being held for a last scrape.
+std::atomic<bool> g_hold_stop{false};
 
 // The runner a signal handler may stop (one at a time in a process).
 std::atomic<rig::Runner*> g_running{nullptr};
@@ -44,6 +55,12 @@ extern "C" void on_interrupt(int signo) {
   g_signal.store(signo);
   if (rig::Runner* r = g_running.load()) r->request_stop();
   // A second Ctrl-C kills the rig the default way.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+extern "C" void on_interrupt_hold(int /*signo*/) {
+  g_hold_stop.store(true);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
 }
@@ -60,7 +77,7 @@ rig::Suite make_suite(const RunArgs& args, const rig::CaseRegistry& registry) {
   const auto known = registry.known();
   rig::Suite suite;
   if (!args.suite.empty() || args.only_case.empty()) {
-    suite = rig::load_suite(args.suite.empty() ? "smoke" : args.suite, known);
+    suite = rig::load_suite(args.suite.empty() ? (args.soak ? "soak" : "smoke") : args.suite, known);
   } else {
     suite.name = args.only_case;
     suite.source = "--case " + args.only_case;
@@ -90,11 +107,17 @@ rig::Suite make_suite(const RunArgs& args, const rig::CaseRegistry& registry) {
       c.duration.reset();
     }
     if (args.retries) c.retries = *args.retries;
+    if (args.soak) {
+      // A soak cycles by time: --duration for every case, else the suite's duration, else until Ctrl-C.
+      c.cycles.reset();
+      if (args.duration) c.duration = *args.duration;
+    }
   }
   return suite;
 }
 
 int run(const RunArgs& args) {
+  const char* const command = args.soak ? "tapbench soak" : "tapbench run";
   const rig::CaseRegistry registry = rig::make_case_registry();
   rig::Bench bench;
   rig::Suite suite;
@@ -105,10 +128,10 @@ int run(const RunArgs& args) {
     std::cerr << e.what() << "\n";
     return kExitDataError;
   } catch (const rig::InputError& e) {
-    std::cerr << "tapbench run: " << e.what() << "\n";
+    std::cerr << command << ": " << e.what() << "\n";
     return kExitNoInput;
   } catch (const CLI::ValidationError& e) {
-    std::cerr << "tapbench run: " << e.what() << "\n";
+    std::cerr << command << ": " << e.what() << "\n";
     return kExitUsage;
   }
 
@@ -118,7 +141,7 @@ int run(const RunArgs& args) {
   try {
     rig::prepare_run_folder(dir);
   } catch (const rig::RunFolderError& e) {
-    std::cerr << "tapbench run: " << e.what() << "\n";
+    std::cerr << command << ": " << e.what() << "\n";
     return kExitIoError;
   }
 
@@ -129,7 +152,7 @@ int run(const RunArgs& args) {
         dir / rig::kRunRecordFile, secrets,
         rig::RunHeader{"", "", "", "", TAPBENCH_VERSION, hostname(), rig::iso8601(clock.system_now())});
   } catch (const std::exception& e) {
-    std::cerr << "tapbench run: " << e.what() << "\n";
+    std::cerr << command << ": " << e.what() << "\n";
     return kExitIoError;
   }
   rig::ProgressPrinter progress(std::cerr, clock, rig::is_terminal(STDERR_FILENO),
@@ -137,10 +160,27 @@ int run(const RunArgs& args) {
   rig::ObserverList observers;
   observers.add(*record);
   observers.add(progress);
+  // Metrics: the endpoint listens before the first cycle, so a scrape never misses one.
+  std::unique_ptr<rig::MetricsServer> metrics_server;
+  std::unique_ptr<rig::MetricsObserver> metrics;
+  if (!args.metrics.empty()) {
+    try {
+      metrics_server = std::make_unique<rig::MetricsServer>(args.metrics);
+    } catch (const rig::MetricsAddressError& e) {
+      std::cerr << command << ": " << e.what() << "\n";
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      std::cerr << command << ": " << e.what() << "\n";
+      return kExitInfrastructure;
+    }
+    metrics = std::make_unique<rig::MetricsObserver>(metrics_server->registry(), TAPBENCH_VERSION);
+    observers.add(*metrics);
+    std::cerr << "tapbench: metrics on " << metrics_server->url() << "\n";
+  }
 
   rig::Runner runner(clock, registry, secrets, observers);
-  record->on_write_error([&runner](const std::string& why) {
-    std::cerr << "tapbench run: " << why << " — stopping the run\n";
+  record->on_write_error([&runner, command](const std::string& why) {
+    std::cerr << command << ": " << why << " — stopping the run\n";
     runner.request_stop();
   });
   rig::RunOptions options;
@@ -164,13 +204,30 @@ int run(const RunArgs& args) {
   g_running.store(nullptr);
 
   try {
-    rig::write_reports(dir, record->data());
+    rig::ReportOptions report_options;
+    report_options.secrets = &secrets;
+    rig::write_reports(dir, record->data(), report_options);
   } catch (const rig::RunFolderError& e) {
-    std::cerr << "tapbench run: " << e.what() << "\n";
+    std::cerr << command << ": " << e.what() << "\n";
     return kExitIoError;
   }
   std::cerr << "tapbench: run folder " << dir.string()
-            << " (run.jsonl, junit.xml, summary.txt, summary.json)\n";
+            << " (run.jsonl, junit.xml, summary.txt, summary.json, report.html)\n";
+  std::cerr << "tapbench: report " << (dir / "report.html").string() << "\n";
+  if (metrics_server && args.metrics_hold.count() > 0) {
+    // The run folder is complete; give Prometheus one more scrape of the final values.
+    std::cerr << "tapbench: serving the final metrics on " << metrics_server->url()
+              << " until the next scrape (at most " << rig::format_duration(args.metrics_hold) << ")\n";
+    g_hold_stop.store(false);
+    std::signal(SIGINT, on_interrupt_hold);
+    std::signal(SIGTERM, on_interrupt_hold);
+    const bool scraped = metrics_server->wait_for_next_scrape(args.metrics_hold, g_hold_stop);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    std::cerr << "tapbench: "
+              << (scraped ? "final metrics scraped" : "no scrape of the final metrics (stopped waiting)")
+              << "\n";
+  }
   if (!record->write_error().empty()) return kExitIoError;
   if (result.interrupted) return 128 + (g_signal.load() != 0 ? g_signal.load() : SIGINT);
   return rig::run_exit_code(result);
@@ -196,7 +253,7 @@ int list_cases(bool verbose) {
   return kExitOk;
 }
 
-int report(const std::string& dir) {
+int report(const std::string& dir, const std::vector<std::string>& timelines) {
   rig::RunData data;
   try {
     data = rig::read_run_record(std::filesystem::path(dir) / rig::kRunRecordFile);
@@ -205,14 +262,87 @@ int report(const std::string& dir) {
     return std::filesystem::exists(std::filesystem::path(dir) / rig::kRunRecordFile) ? kExitDataError
                                                                                      : kExitNoInput;
   }
+  rig::ReportOptions options;
+  for (const auto& text : timelines) {
+    rig::TimelineChoice choice;
+    try {
+      choice = rig::parse_timeline_choice(text);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "tapbench report: --" << e.what() << "\n";
+      return kExitUsage;
+    }
+    bool found = false;
+    for (const auto& c : data.cases)
+      for (const auto& r : c.cycles)
+        found |= c.id == choice.case_id && r.cycle == choice.cycle &&
+                 (!choice.attempt || *choice.attempt == r.attempt);
+    if (!found) {
+      std::cerr << "tapbench report: --timeline " << text << ": the run record has no such cycle"
+                << (choice.attempt ? " attempt" : "") << " (cases:";
+      for (const auto& c : data.cases)
+        std::cerr << " " << c.id << " 1-" << (c.cycles.empty() ? 0 : c.cycles.back().cycle);
+      std::cerr << ")\n";
+      return kExitUsage;
+    }
+    options.timelines.push_back(std::move(choice));
+  }
   try {
-    rig::write_reports(dir, data);
+    rig::write_reports(dir, data, options);
   } catch (const rig::RunFolderError& e) {
     std::cerr << "tapbench report: " << e.what() << "\n";
     return kExitIoError;
   }
   std::cout << rig::render_summary_text(data);
   return kExitOk;
+}
+
+// A duration option ("30s", "1h30m": docs/BENCH.md conventions) as CLI11 sees it.
+CLI::Option* add_duration_option(CLI::App* cmd, const std::string& name,
+                                 std::function<void(std::chrono::milliseconds)> store,
+                                 const std::string& help) {
+  return cmd
+      ->add_option_function<std::string>(
+          name,
+          [name, store](const std::string& text) {
+            const auto d = rig::parse_duration(text);
+            if (!d) {
+              const bool bare = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
+              throw CLI::ValidationError(
+                  name, "'" + text + "' is not a duration (" + std::string(rig::kDurationShape) + ")" +
+                            (bare ? "; add a unit: '" + text + "s' or '" + text + "ms'" : ""));
+            }
+            store(*d);
+          },
+          help)
+      ->type_name("DURATION");
+}
+
+void add_metrics_options(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
+  auto* metrics =
+      cmd->add_option(
+             "--metrics", args->metrics,
+             "serve Prometheus metrics on ADDR:PORT (127.0.0.1:9464, :9464 for every interface, port 0 "
+             "picks one) while the run goes; docs/METRICS.md")
+          ->type_name("ADDR:PORT");
+  add_duration_option(
+      cmd, "--metrics-hold", [args](std::chrono::milliseconds d) { args->metrics_hold = d; },
+      "after the run (the run folder written), keep serving the final metrics until the next scrape, at most "
+      "this long (default: exit at once)")
+      ->needs(metrics);
+}
+
+void add_common_run_options(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
+  cmd->add_option("--bench,-b", args->bench, "bench file, or a built-in bench: sim, hwsim, lab-example")
+      ->capture_default_str();
+  cmd->add_option("--case,-c", args->only_case, "run only this case (`tapbench list`)");
+  cmd->add_option("--retries", args->retries, "ERROR retries per cycle (overrides the suite)")
+      ->check(CLI::Range(0, 10));
+  cmd->add_option("--out,-o", args->out,
+                  "run folder (default: runs/<UTC time>-<suite>); must not hold a run");
+  cmd->add_flag("--skip-health-check", args->skip_health_check,
+                "do not check the bench's external devices (readers, sockets, servers) before the suite and "
+                "after an ERROR");
+  add_metrics_options(cmd, args);
 }
 
 }  // namespace
@@ -224,23 +354,31 @@ void register_run_commands(CLI::App& app, CommandResult& result) {
       "Run a suite (or one case) on a bench as timed cycles; write the run folder.\n"
       "Exit: 0 all passed, 1 passed only on retry, 2 failures, 3 bench/infrastructure error or nothing ran,\n"
       "64+ usage/input errors, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).");
-  run_cmd->add_option("--bench,-b", args->bench, "bench file, or a built-in bench: sim, hwsim, lab-example")
-      ->capture_default_str();
   run_cmd->add_option(
       "--suite,-s", args->suite,
       "suite file, or a built-in suite: smoke, nightly, soak, load (default: smoke, or only --case)");
-  run_cmd->add_option("--case,-c", args->only_case, "run only this case (`tapbench list`)");
   run_cmd->add_option("--cycles,-n", args->cycles, "cycles per case (overrides the suite)")
       ->check(CLI::Range(1, 10'000'000));
-  run_cmd->add_option("--retries", args->retries, "ERROR retries per cycle (overrides the suite)")
-      ->check(CLI::Range(0, 10));
-  run_cmd->add_option("--out,-o", args->out,
-                      "run folder (default: runs/<UTC time>-<suite>); must not hold a run");
-  run_cmd->add_flag(
-      "--skip-health-check", args->skip_health_check,
-      "do not check the bench's external devices (readers, sockets, servers) before the suite and "
-      "after an ERROR");
+  add_common_run_options(run_cmd, args);
   run_cmd->callback([args, &result] { result.exit_code = run(*args); });
+
+  auto soak_args = std::make_shared<RunArgs>();
+  soak_args->soak = true;
+  auto* soak_cmd = app.add_subcommand(
+      "soak",
+      "Run a suite (default: soak) cycling by time — every case for --duration, else for the suite's "
+      "duration, "
+      "else until Ctrl-C — with progress lines and, with --metrics, Prometheus metrics for a dashboard.\n"
+      "Ctrl-C ends it cleanly: the cycle in progress stops, teardown runs and the run folder is complete.\n"
+      "Exit codes as for `tapbench run` (130 after Ctrl-C).");
+  soak_cmd->add_option(
+      "--suite,-s", soak_args->suite,
+      "suite file, or a built-in suite: smoke, nightly, soak, load (default: soak, or only --case)");
+  add_duration_option(
+      soak_cmd, "--duration,-d", [soak_args](std::chrono::milliseconds d) { soak_args->duration = d; },
+      "cycle every case this long (e.g. 30m, 8h); default: the suite's durations, else until Ctrl-C");
+  add_common_run_options(soak_cmd, soak_args);
+  soak_cmd->callback([soak_args, &result] { result.exit_code = run(*soak_args); });
 
   auto verbose = std::make_shared<bool>(false);
   auto* list_cmd = app.add_subcommand("list", "List the cases of this build: ID, runnable or planned, title");
@@ -248,12 +386,18 @@ void register_run_commands(CLI::App& app, CommandResult& result) {
   list_cmd->callback([verbose, &result] { result.exit_code = list_cases(*verbose); });
 
   auto dir = std::make_shared<std::string>();
+  auto timelines = std::make_shared<std::vector<std::string>>();
   auto* report_cmd = app.add_subcommand(
       "report",
-      "Rewrite junit.xml and the summaries of a run folder from its run.jsonl (e.g. after a crash) "
-      "and print the summary");
+      "Rewrite junit.xml, the summaries and report.html of a run folder from its run.jsonl (e.g. after a "
+      "crash) and print the summary");
   report_cmd->add_option("RUN_DIR", *dir, "a run folder")->required();
-  report_cmd->callback([dir, &result] { result.exit_code = report(*dir); });
+  report_cmd
+      ->add_option("--timeline", *timelines,
+                   "draw this cycle's timeline in report.html instead of the default (the slowest and every "
+                   "cycle that did not pass, per case); repeatable")
+      ->type_name("CASE:CYCLE[:ATTEMPT]");
+  report_cmd->callback([dir, timelines, &result] { result.exit_code = report(*dir, *timelines); });
 }
 
 void register_rig_commands(CLI::App& app, CommandResult& result) {

@@ -9,11 +9,10 @@
 #include <string>
 
 #include "rig/report/run_data.hpp"
+#include "rig/report/xml_escape.hpp"
 
 namespace tapbench::rig {
 
 std::string render_junit(const RunData& run);
-// XML-escapes text for attributes and element content; drops characters XML 1.0 forbids.
-std::string xml_escape(std::string_view text);
 
 }  // namespace tapbench::rig

@@ -1,5 +1,6 @@
 #include "rig/report/run_data.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <stdexcept>
@@ -71,6 +72,13 @@ json::object to_json(const CycleRecord& r) {
   for (const auto& [k, v] : r.notes)
     notes[k] = v;
   o["notes"] = std::move(notes);
+  if (!r.token_violations.empty()) {
+    json::array violations;
+    for (const auto& v : r.token_violations) {
+      violations.push_back(json::object{{"token", v.token}, {"violation", v.violation}, {"count", v.count}});
+    }
+    o["token_violations"] = std::move(violations);
+  }
   return o;
 }
 
@@ -121,6 +129,14 @@ CycleRecord cycle_from_json(const json::object& o) {
       PhaseEdge edge{str(e.get_object(), "name"), std::nullopt};
       if (e.get_object().contains("at_ns")) edge.at = std::chrono::nanoseconds{num(e.get_object(), "at_ns")};
       r.phases.push_back(std::move(edge));
+    }
+  }
+  if (const json::value* tv = o.if_contains("token_violations"); tv && tv->is_array()) {
+    for (const auto& e : tv->get_array()) {
+      if (!e.is_object()) continue;
+      const auto count = num(e.get_object(), "count");
+      r.token_violations.push_back({str(e.get_object(), "token"), str(e.get_object(), "violation"),
+                                    static_cast<std::uint64_t>(std::max<std::int64_t>(count, 0))});
     }
   }
   if (const json::value* n = o.if_contains("notes"); n && n->is_object()) {

@@ -56,10 +56,18 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   if (ec) throw RunFolderError("cannot rename " + tmp + " to " + path.string() + ": " + ec.message());
 }
 
-void write_reports(const std::filesystem::path& dir, const RunData& run) {
+void write_reports(const std::filesystem::path& dir, const RunData& run, const ReportOptions& options) {
   write_file_atomically(dir / "junit.xml", render_junit(run));
   write_file_atomically(dir / "summary.txt", render_summary_text(run));
   write_file_atomically(dir / "summary.json", boost::json::serialize(summary_json(run)) + "\n");
+  HtmlReportInput html;
+  std::vector<std::string> case_ids;
+  for (const auto& c : run.cases)
+    case_ids.push_back(c.id);
+  html.logs = collect_log_tails(dir, case_ids, options.secrets);
+  html.timelines = options.timelines;
+  html.secrets = options.secrets;
+  write_file_atomically(dir / "report.html", render_html_report(run, html));
 }
 
 }  // namespace tapbench::rig

@@ -3,6 +3,7 @@
 //   junit.xml     for CI (junit.hpp)
 //   summary.txt   per case: outcome, and p50/p90/p99/max per phase (summary.hpp)
 //   summary.json  the same for machines
+//   report.html   for people: percentiles, histograms, timelines, failures with log tails (html_report.hpp)
 // junit.xml and the summaries are derived from run.jsonl; `tapbench report DIR` derives them again, so a
 // run whose rig died still gets its reports from what it had recorded.
 #pragma once
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "protocol/clock/clock.hpp"
+#include "rig/report/html_report.hpp"
 #include "rig/report/run_data.hpp"
 
 namespace tapbench::rig {
@@ -30,7 +32,13 @@ void prepare_run_folder(const std::filesystem::path& dir);
 std::filesystem::path default_run_folder(const Clock& clock, const std::string& suite);
 // Writes `content` to `path` via a temporary file, fsync and rename: readers see the old or the new file.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
-// junit.xml, summary.txt, summary.json from `run`.
-void write_reports(const std::filesystem::path& dir, const RunData& run);
+struct ReportOptions {
+  const SecretRegistry* secrets = nullptr;  // the run's registry (at the end of a run); null after the fact
+  std::vector<TimelineChoice> timelines;    // report.html's timelines; empty: its default choice
+};
+
+// junit.xml, summary.txt, summary.json and report.html (with the tails of the folder's *.log files) from
+// `run`.
+void write_reports(const std::filesystem::path& dir, const RunData& run, const ReportOptions& options = {});
 
 }  // namespace tapbench::rig

@@ -52,7 +52,7 @@ std::chrono::nanoseconds percentile(const std::vector<std::chrono::nanoseconds>&
   return sorted[rank - 1];
 }
 
-std::vector<PhaseStats> phase_stats(const CaseData& c) {
+std::vector<PhaseSamples> phase_samples(const CaseData& c) {
   std::vector<std::string> order = c.phases;
   std::map<std::string, std::vector<std::chrono::nanoseconds>> spans;
   std::vector<std::chrono::nanoseconds> handover, whole;
@@ -70,13 +70,22 @@ std::vector<PhaseStats> phase_stats(const CaseData& c) {
     if (field_on && auth_ok) handover.push_back(*auth_ok - *field_on);
     if (r.outcome == Outcome::kPass) whole.push_back(r.duration);
   }
-  std::vector<PhaseStats> out;
+  std::vector<PhaseSamples> out;
   for (const auto& name : order) {
     auto it = spans.find(name);
-    if (it != spans.end()) out.push_back(stats_of(name, it->second));
+    if (it != spans.end()) out.push_back({name, std::move(it->second)});
   }
-  if (!handover.empty()) out.push_back(stats_of("handover", handover));
-  if (!whole.empty()) out.push_back(stats_of("cycle", whole));
+  if (!handover.empty()) out.push_back({"handover", std::move(handover)});
+  if (!whole.empty()) out.push_back({"cycle", std::move(whole)});
+  for (auto& s : out)
+    std::sort(s.values.begin(), s.values.end());
+  return out;
+}
+
+std::vector<PhaseStats> phase_stats(const CaseData& c) {
+  std::vector<PhaseStats> out;
+  for (auto& s : phase_samples(c))
+    out.push_back(stats_of(std::move(s.phase), std::move(s.values)));
   return out;
 }
 

@@ -20,6 +20,13 @@ struct PhaseStats {
   std::chrono::nanoseconds p50{0}, p90{0}, p99{0}, max{0};
 };
 
+// The samples behind the figures: per phase (in the case's order), then "handover" and "cycle".
+struct PhaseSamples {
+  std::string phase;
+  std::vector<std::chrono::nanoseconds> values;  // sorted ascending, never empty
+};
+std::vector<PhaseSamples> phase_samples(const CaseData& c);
+
 // Nearest-rank percentile of `values` (sorted ascending, not empty); q in (0, 1].
 std::chrono::nanoseconds percentile(const std::vector<std::chrono::nanoseconds>& sorted, double q);
 std::vector<PhaseStats> phase_stats(const CaseData& c);

@@ -1,6 +1,7 @@
 #include "rig/runner/cycle_context.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include "rig/bench/yaml_check.hpp"
@@ -163,6 +164,42 @@ std::vector<std::optional<std::chrono::nanoseconds>> CycleContext::edges() const
     if (reached_[i]) out[i] = at_[i] - started_;
   }
   return out;
+}
+
+void CycleContext::token_violation(std::string_view token, std::string_view violation, std::uint64_t count) {
+  static constexpr std::array<std::string_view, 6> kKinds = {"pwt", "pt", "st", "svwt", "svt", "cwt"};
+  if (std::find(kKinds.begin(), kKinds.end(), token) == kKinds.end()) {
+    throw std::logic_error("case '" + case_id_ + "' counted a violation of unknown token kind '" +
+                           std::string(token) + "' (expected pwt, pt, st, svwt, svt or cwt)");
+  }
+  // A label value of a metric: short, kebab-case, and so never a token.
+  const bool slug = !violation.empty() && violation.size() <= 48 &&
+                    std::all_of(violation.begin(), violation.end(), [](char ch) {
+                      return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+                    });
+  if (!slug) {
+    throw std::logic_error("case '" + case_id_ +
+                           "' counted a token violation whose class is not kebab-case (a-z, 0-9, '-', "
+                           "at most 48 characters)");
+  }
+  if (count == 0) return;
+  {
+    std::lock_guard lock(violations_mutex_);
+    auto it = std::find_if(violations_.begin(), violations_.end(), [&](const TokenViolationCount& v) {
+      return v.token == token && v.violation == violation;
+    });
+    if (it == violations_.end()) {
+      violations_.push_back({std::string(token), std::string(violation), count});
+    } else {
+      it->count += count;
+    }
+  }
+  if (listener_) listener_->on_token_violation(case_id_, cycle_, token, violation, count);
+}
+
+std::vector<TokenViolationCount> CycleContext::token_violations() const {
+  std::lock_guard lock(violations_mutex_);
+  return violations_;
 }
 
 }  // namespace tapbench::rig

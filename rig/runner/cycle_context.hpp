@@ -14,6 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +24,7 @@
 
 #include "protocol/clock/clock.hpp"
 #include "rig/runner/outcome.hpp"
+#include "rig/runner/records.hpp"
 #include "rig/runner/secrets.hpp"
 #include "rig/suite/suite.hpp"
 
@@ -32,6 +35,10 @@ class PhaseListener {
  public:
   virtual ~PhaseListener() = default;
   virtual void on_phase(std::string_view case_id, int cycle, std::string_view phase) = 0;
+  // A token decision that broke its lifetime (CycleContext::token_violation). May be called from any thread
+  // the case runs (a load case's terminals): implementations must be thread-safe.
+  virtual void on_token_violation(std::string_view /*case_id*/, int /*cycle*/, std::string_view /*token*/,
+                                  std::string_view /*violation*/, std::uint64_t /*count*/) {}
 };
 
 // Bounded work outside a cycle: setup, recover, teardown.
@@ -93,12 +100,20 @@ class CycleContext {
   void note(std::string key, std::string value);
   // Registers a token seen in this cycle: it is redacted from every report from now on.
   void secret(std::string_view token) { secrets_.add(token); }
+  // Counts a token decision that broke the token's lifetime (docs/METRICS.md, "Token violations"): `token`
+  // is the token kind (pwt, pt, st, svwt, svt, cwt), `violation` a short kebab-case class
+  // ("accepted-after-expiry", "refused-before-expiry", "replay-accepted", "rotation-late"). Counted, not
+  // sampled: call it for every violating decision. It does not decide the cycle's outcome (throw CaseFailure
+  // for that). Thread-safe; the counts land in the cycle record and in tapbench_token_violations_total at
+  // once. Never pass the token's value. std::logic_error for an unknown kind or a malformed class.
+  void token_violation(std::string_view token, std::string_view violation, std::uint64_t count = 1);
 
   // --- read by the runner ---
   MonotonicTime started() const { return started_; }
   // Offset of each edge from the cycle's start; nullopt when not reached.
   std::vector<std::optional<std::chrono::nanoseconds>> edges() const;
   const std::vector<std::pair<std::string, std::string>>& notes() const { return notes_; }
+  std::vector<TokenViolationCount> token_violations() const;
 
  private:
   std::size_t index_of(std::string_view phase) const;
@@ -119,6 +134,8 @@ class CycleContext {
   std::vector<bool> reached_;
   std::size_t next_ = 0;  // index of the next edge that may be marked
   std::vector<std::pair<std::string, std::string>> notes_;
+  mutable std::mutex violations_mutex_;
+  std::vector<TokenViolationCount> violations_;
 };
 
 }  // namespace tapbench::rig

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,6 +16,13 @@ namespace tapbench::rig {
 struct PhaseEdge {
   std::string name;
   std::optional<std::chrono::nanoseconds> at;  // offset from the cycle's start; nullopt: not reached
+};
+
+// Token decisions of a cycle that broke a lifetime (CycleContext::token_violation), per token kind and class.
+struct TokenViolationCount {
+  std::string token;      // pwt, pt, st, svwt, svt, cwt
+  std::string violation;  // "accepted-after-expiry", …
+  std::uint64_t count = 0;
 };
 
 // One attempt of one cycle. A cycle that ended in ERROR and was retried has several records; only the last
@@ -31,6 +39,7 @@ struct CycleRecord {
   std::chrono::nanoseconds duration{0};
   std::vector<PhaseEdge> phases;
   std::vector<std::pair<std::string, std::string>> notes;
+  std::vector<TokenViolationCount> token_violations;
   bool retried = false;  // another attempt of this cycle follows
 };
 

@@ -69,6 +69,15 @@ void ObserverList::on_run_end(const RunResult& r, int code) {
   for (auto* o : observers_)
     o->on_run_end(r, code);
 }
+void ObserverList::on_bench_health(const std::string& bench, bool healthy, const std::string& reason) {
+  for (auto* o : observers_)
+    o->on_bench_health(bench, healthy, reason);
+}
+void ObserverList::on_token_violation(std::string_view id, int cycle, std::string_view token,
+                                      std::string_view violation, std::uint64_t count) {
+  for (auto* o : observers_)
+    o->on_token_violation(id, cycle, token, violation, count);
+}
 
 Runner::Runner(const Clock& clock, const CaseRegistry& registry, SecretRegistry& secrets,
                RunObserver& observer)
@@ -90,6 +99,7 @@ RunResult Runner::run(const Bench& bench, const Suite& suite, const RunOptions& 
       bad_reason = "bench health check failed before the suite: " + secrets_.redact(*problem);
     }
   }
+  observer_.on_bench_health(bench.name, !bench_bad, bad_reason);
   for (const auto& suite_case : suite.cases) {
     const CaseRegistry::Entry* entry = registry_.find(suite_case.id);
     CaseResult skipped;
@@ -182,6 +192,7 @@ CycleRecord Runner::run_attempt(Case& the_case, const CaseInfo& info, const Suit
   for (std::size_t i = 0; i < edges.size(); ++i)
     record.phases.push_back({info.phases[i], edges[i]});
   record.notes = ctx.notes();
+  record.token_violations = ctx.token_violations();
   record.reason = secrets_.redact(record.reason);
   record.failure_class = secrets_.redact(record.failure_class);
   return record;
@@ -226,8 +237,10 @@ CaseResult Runner::run_case(const Bench& bench, const Suite& suite, const SuiteC
     if (auto problem = options.health_check()) {
       bench_bad = true;
       bad_reason = "bench health check failed after an ERROR: " + secrets_.redact(*problem);
+      observer_.on_bench_health(bench.name, false, bad_reason);
       return false;
     }
+    observer_.on_bench_health(bench.name, true, "");
     return true;
   };
 
@@ -287,6 +300,7 @@ CaseResult Runner::run_case(const Bench& bench, const Suite& suite, const SuiteC
           bench_bad = true;
           bad_reason = "bench marked bad: " + std::to_string(consecutive_errors_) +
                        " cycles in a row ended in ERROR (last: " + record.reason + ")";
+          observer_.on_bench_health(bench.name, false, bad_reason);
         }
       } else if (record.outcome == Outcome::kPass || record.outcome == Outcome::kFail) {
         consecutive_errors_ = 0;

@@ -27,6 +27,10 @@ class RunObserver : public PhaseListener {
   virtual void on_cycle(const CycleRecord& /*record*/, const CaseCounts& /*so_far*/) {}
   virtual void on_case_end(const CaseResult& /*result*/) {}
   virtual void on_run_end(const RunResult& /*result*/, int /*exit_code*/) {}
+  // The bench's health as the runner last judged it: after each health check (before the suite, after an
+  // ERROR; healthy when no check is configured) and when it marks the bench bad. `reason` says why not.
+  virtual void on_bench_health(const std::string& /*bench*/, bool /*healthy*/,
+                               const std::string& /*reason*/) {}
 };
 
 // Fans events out to several observers, in order.
@@ -40,6 +44,9 @@ class ObserverList final : public RunObserver {
   void on_cycle(const CycleRecord& r, const CaseCounts& c) override;
   void on_case_end(const CaseResult& r) override;
   void on_run_end(const RunResult& r, int code) override;
+  void on_bench_health(const std::string& bench, bool healthy, const std::string& reason) override;
+  void on_token_violation(std::string_view id, int cycle, std::string_view token, std::string_view violation,
+                          std::uint64_t count) override;
 
  private:
   std::vector<RunObserver*> observers_;

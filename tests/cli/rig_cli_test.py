@@ -98,7 +98,8 @@ class Run(unittest.TestCase):
         self.assertIn("tapbench: 0 passed, 0 failed, 0 errored, 10 skipped", r.stderr)
         self.assertIn("nothing ran", r.stderr)
         self.assertIn(f"run folder {self.out}", r.stderr)
-        self.assertEqual(sorted(os.listdir(self.out)), ["junit.xml", "run.jsonl", "summary.json", "summary.txt"])
+        self.assertEqual(sorted(os.listdir(self.out)),
+                         ["junit.xml", "report.html", "run.jsonl", "summary.json", "summary.txt"])
         with open(os.path.join(self.out, "run.jsonl")) as f:
             lines = [json.loads(l) for l in f]
         self.assertEqual(lines[0]["type"], "run")
