@@ -1,0 +1,25 @@
+#!/bin/bash
+# CI test of the hwsim bench (issue 7): boots the radio-lab VM (qemu TCG, mac80211_hwsim), runs
+# `tapbench run --bench hwsim --suite radio` inside it against real hostapd / wpa_supplicant, and checks
+# the run folder that comes back to the host through the share.
+#   hwsim_bench_test.sh RADIO_LAB CACHE SHARE TAPBENCH CHECKER
+# Skipped (exit 77, with the reason) only when the VM image cannot be built here.
+set -u
+lab=$1 cache=$2 share=$3 tapbench=$4 checker=$5
+
+if ! build_log=$("$lab" build --cache "$cache" 2>&1); then
+  echo "SKIPPED: the radio-lab VM image cannot be built here: $(printf '%s\n' "$build_log" | tail -n 3)"
+  exit 77
+fi
+rm -rf "$share"
+mkdir -p "$share"
+# The VM's deadline (90 s) bounds the test; the run itself takes ~20 s of VM wall time under TCG.
+"$lab" run --cache "$cache" --share "$share" --bin "$tapbench" --timeout 90 --print-log -- \
+  "$(dirname "$lab")/checks/run-in-lab.sh" tapbench run --bench hwsim --suite radio --out /share/run
+rc=$?
+if [ "$rc" != 0 ]; then
+  echo "hwsim bench: tapbench exited $rc inside the VM (run folder: $share/run)"
+  [ -f "$share/run/summary.txt" ] && cat "$share/run/summary.txt"
+  exit 1
+fi
+HWSIM_RUN_DIR="$share/run" exec "$checker" --no-version
