@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "drivers/wifi/ctrl_channel.hpp"
+
 namespace tapbench::rig {
 
 std::string wifi_failure_class(wifi::WifiErrc code) {
@@ -146,6 +148,8 @@ RadioRoles make_radio_roles(const Bench& bench, const Clock& clock, wifi::WaitUn
   const RoleSpec p = spec_of(*phone, Which::kPhone);
   RadioRoles roles;
   roles.backend = g.config.backend;
+  for (const RoleSpec* spec : {&r, &g, &s, &p})
+    if (wifi::is_relayed(spec->config.ctrl_socket)) roles.dhcp = false;
   try {
     for (const RoleSpec* spec : {&r, &g, &s, &p}) {
       if (spec->config.backend != wifi::WifiBackend::kLinkModel || roles.air) continue;

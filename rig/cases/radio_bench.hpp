@@ -47,6 +47,9 @@ struct RadioRoles {
   std::unique_ptr<wifi::P2pGroupOwner> printer_group;
   std::unique_ptr<wifi::Station> printer_station;
   std::unique_ptr<wifi::Station> phone;
+  // DHCP needs the interface: false when a role is reached through the tcp: relay (a host rig driving the
+  // radio lab from outside, `radio-lab up`); the cases then leave out the address phases.
+  bool dhcp = true;
 };
 
 // The router network the bench declares (passphrase from the file or its environment variable); nullopt

@@ -39,6 +39,14 @@ wifi::WifiCredentials fresh_group() {
   return {"DIRECT-tb-" + random_hex(3), random_hex(12)};
 }
 
+// What the address notes say when the roles are reached through the tcp: relay.
+constexpr const char* kNoDhcp = "not measured: DHCP needs the interface (roles reached over the tcp: relay)";
+
+// No pool when DHCP cannot run (relayed roles): the AP / GO come up without a server.
+std::optional<wifi::DhcpPool> pool_if(bool dhcp, const wifi::DhcpPool& p) {
+  return dhcp ? std::optional<wifi::DhcpPool>(p) : std::nullopt;
+}
+
 milliseconds ms_left(const CycleContext& c, milliseconds cap) {
   const auto left = std::chrono::duration_cast<milliseconds>(c.remaining());
   return std::max(milliseconds(1), std::min(left, cap));
@@ -116,7 +124,8 @@ class RadioHandoverCase final : public RadioCaseBase {
 
     wifi::ApUp ap;
     try {
-      ap = roles_.router->start({router_, router_channel_, kRouterPool}, ms_left(c, milliseconds(10'000)));
+      ap = roles_.router->start({router_, router_channel_, pool_if(roles_.dhcp, kRouterPool)},
+                                ms_left(c, milliseconds(10'000)));
     } catch (const WifiError& e) {
       throw wifi_outcome(e, WifiParty::kBench, "router AP start");
     }
@@ -126,7 +135,8 @@ class RadioHandoverCase final : public RadioCaseBase {
     c.secret(group.passphrase);
     wifi::GoUp go;
     try {
-      go = roles_.printer_group->start({group, kGroupFreq, kGroupPool}, ms_left(c, milliseconds(10'000)));
+      go = roles_.printer_group->start({group, kGroupFreq, pool_if(roles_.dhcp, kGroupPool)},
+                                       ms_left(c, milliseconds(10'000)));
     } catch (const WifiError& e) {
       throw wifi_outcome(e, WifiParty::kSystemUnderTest, "printer P2P group start");
     }
@@ -136,15 +146,19 @@ class RadioHandoverCase final : public RadioCaseBase {
     wifi::Joined phone;
     try {
       phone = roles_.phone->join(
-          {group, kGroupFreq, ms_left(c, milliseconds(20'000)), true, milliseconds(10'000)});
+          {group, kGroupFreq, ms_left(c, milliseconds(20'000)), roles_.dhcp, milliseconds(10'000)});
     } catch (const WifiError& e) {
       throw wifi_outcome(e, WifiParty::kSystemUnderTest, "phone joins the printer's group");
     }
     mark_stamp(c, "phone_scan", phone.phases, LinkPhase::kScanResults);
     mark_stamp(c, "phone_associated", phone.phases, LinkPhase::kAssociated);
     mark_stamp(c, "phone_connected", phone.phases, LinkPhase::kConnected);
-    mark_stamp(c, "phone_ip", phone.phases, LinkPhase::kIpAddress);
-    c.note("phone.ip", phone.ip_address);
+    if (roles_.dhcp) {
+      mark_stamp(c, "phone_ip", phone.phases, LinkPhase::kIpAddress);
+      c.note("phone.ip", phone.ip_address);
+    } else {
+      c.note("phone.ip", kNoDhcp);
+    }
     c.note("phone.connected", detail_of(phone.phases, LinkPhase::kConnected));
     try {
       const auto seen = roles_.printer_group->wait_station(ms_left(c, milliseconds(5'000)));
@@ -157,8 +171,9 @@ class RadioHandoverCase final : public RadioCaseBase {
     // S29: the printer joins the router with the handed-over credentials.
     wifi::Joined printer;
     try {
-      printer = roles_.printer_station->join({router_, wifi::channel_to_freq_mhz(router_channel_),
-                                              ms_left(c, milliseconds(20'000)), true, milliseconds(10'000)});
+      printer =
+          roles_.printer_station->join({router_, wifi::channel_to_freq_mhz(router_channel_),
+                                        ms_left(c, milliseconds(20'000)), roles_.dhcp, milliseconds(10'000)});
     } catch (const WifiError& e) {
       // Refusing the right passphrase is the printer's fault; a router that is not there is the bench's.
       throw wifi_outcome(
@@ -166,8 +181,12 @@ class RadioHandoverCase final : public RadioCaseBase {
           "printer joins the router");
     }
     mark_stamp(c, "printer_connected", printer.phases, LinkPhase::kConnected);
-    mark_stamp(c, "printer_ip", printer.phases, LinkPhase::kIpAddress);
-    c.note("printer.ip", printer.ip_address);
+    if (roles_.dhcp) {
+      mark_stamp(c, "printer_ip", printer.phases, LinkPhase::kIpAddress);
+      c.note("printer.ip", printer.ip_address);
+    } else {
+      c.note("printer.ip", kNoDhcp);
+    }
     try {
       roles_.router->wait_station(ms_left(c, milliseconds(5'000)));
       c.mark("router_saw_printer");
@@ -232,11 +251,15 @@ class RadioFaultsCase final : public RadioCaseBase {
                    roles_.phone->join({wrong, kGroupFreq, ms_left(c, milliseconds(15'000))});
                  });
     // The right passphrase, but the group hands out no address.
-    expect_fault(c, "dhcp_failure_reported", "fault.dhcp", WifiErrc::kDhcpFailed, WifiParty::kSystemUnderTest,
-                 [&] {
-                   roles_.phone->join(
-                       {group, kGroupFreq, ms_left(c, milliseconds(15'000)), true, milliseconds(2'000)});
-                 });
+    if (roles_.dhcp) {
+      expect_fault(c, "dhcp_failure_reported", "fault.dhcp", WifiErrc::kDhcpFailed,
+                   WifiParty::kSystemUnderTest, [&] {
+                     roles_.phone->join(
+                         {group, kGroupFreq, ms_left(c, milliseconds(15'000)), true, milliseconds(2'000)});
+                   });
+    } else {
+      c.note("fault.dhcp", kNoDhcp);
+    }
     quiet(roles_);
 
     // The router goes off the air under the printer's station.
