@@ -5,82 +5,20 @@
 // TerminalTransportError. Token lifetimes at their exact boundary on the frozen sim clock: no wall-clock
 // wait.
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
-#include "drivers/nfc/nfc_factory.hpp"
-#include "protocol/handover/tap_message.hpp"
 #include "rig/terminal/ipp_client.hpp"
 #include "rig/terminal/printer_api_client.hpp"
 #include "rig/terminal/vendor_client.hpp"
-#include "sim/clock/sim_clock.hpp"
-#include "sim/pn532/simulator.hpp"
-#include "tests/integration/printerd/printerd_test_support.hpp"
-#include "tests/integration/server/vendord_process.hpp"
+#include "tests/integration/rig_terminal/sim_bench_fixture.hpp"
 
 using namespace std::chrono_literals;
 using namespace tapbench::rig::terminal;
-using printerd_test::Printerd;
-using printerd_test::PrinterdOptions;
-using printerd_test::TempDir;
+using rig_terminal_test::Bench;
+using rig_terminal_test::closed_port;
 
 namespace {
 
 constexpr ms kTimeout = 10s;
-
-// A port nothing listens on: bound, then closed.
-std::uint16_t closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-// The bench: two emulated PN532s (phone, printer tag), vendord and printerd on one sim clock file.
-struct Bench {
-  TempDir tmp;
-  tapbench::sim::pn532::Simulator nfc;
-  std::filesystem::path clock_file;
-  tapbench::server::test::VendordProcess vendord;
-  std::optional<Printerd> printerd;
-
-  explicit Bench(std::vector<std::string> printerd_extra = {})
-      : clock_file(tmp.path() / "sim-clock"),
-        vendord(tmp.path(), {"--sim-clock", (tmp.path() / "sim-clock").string(), "--free-pages", "5"}) {
-    ::setenv("LIBNFC_AUTO_SCAN", "false", 1);  // only the emulated chips, never a real reader
-    ::setenv("LIBNFC_INTRUSIVE_SCAN", "false", 1);
-    ::unsetenv("LIBNFC_DEVICE");
-    nfc.add_chip_on_pty((tmp.path() / "phone").string());
-    nfc.add_chip_on_pty((tmp.path() / "printer").string());
-    tapbench::sim::SimClockController(clock_file).freeze();  // exact boundaries: only advance() moves time
-    vendord.start();
-    PrinterdOptions o;
-    o.core = true;
-    o.extra = {"--nfc",       "pn532_uart:" + (tmp.path() / "printer").string(),
-               "--server",    vendor_url(),
-               "--sim-clock", clock_file.string()};
-    o.extra.insert(o.extra.end(), printerd_extra.begin(), printerd_extra.end());
-    printerd.emplace(tmp.path() / "pd", o);
-  }
-
-  std::string vendor_url() const { return "http://127.0.0.1:" + std::to_string(vendord.port()); }
-  std::string printer_url() const { return "http://127.0.0.1:" + std::to_string(printerd->port()); }
-
-  // S17-S21: the phone taps the printer and reads the PWT from its handover message.
-  std::string tap_pwt() {
-    auto phone = tapbench::nfc::make_nfc_reader("pn532_uart:" + (tmp.path() / "phone").string());
-    const auto read = phone->read_ndef(std::chrono::seconds(5));
-    auto view = tapbench::handover::parse_tap_message(read.ndef);
-    REQUIRE_MESSAGE(view.ok(), "tag content does not parse");
-    REQUIRE(view->pwt.has_value());
-    return *view->pwt;
-  }
-};
 
 }  // namespace
 

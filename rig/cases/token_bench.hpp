@@ -1,0 +1,39 @@
+// What the token lifecycle cases need from the bench strategy that brought printerd and vendord up (the sim
+// bench strategy in rig/strategy/): where the parties listen, the sim clock file they run on, and a tap.
+// The cases only use this interface; the strategy provides an adapter (see token_cases.hpp).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "protocol/handover/tap_message.hpp"
+#include "rig/runner/case.hpp"
+
+namespace tapbench::rig {
+
+class TokenBench {
+ public:
+  virtual ~TokenBench() = default;
+  // printerd's JSON API base, "http://127.0.0.1:PORT".
+  virtual std::string printer_url() const = 0;
+  // printerd's IPP URI, "ipp://127.0.0.1:PORT/ipp/print".
+  virtual std::string printer_ipp_uri() const = 0;
+  // vendord's base URL, "http://127.0.0.1:PORT".
+  virtual std::string vendor_url() const = 0;
+  // The --sim-clock file both processes run on; empty when they run on real time (the cases then SKIP).
+  virtual std::filesystem::path sim_clock_file() const = 0;
+  // The phone taps the printer (S17-S21 / S116) and returns its tag's message as parsed by
+  // protocol/handover: a PWT in the unregistered and ready states, an SVWT and URL when the printer asks for
+  // a charge or an ink exchange. Bounded by `timeout`; throws BenchError when the tag cannot be read (a read
+  // that lands while printerd rewrites its tag is retried inside), CaseFailure when its content does not
+  // parse.
+  virtual handover::TapView tap(std::chrono::milliseconds timeout) = 0;
+};
+
+// Builds the TokenBench of the running bench (in a case's setup). Throws CaseSkip when this bench has none.
+using TokenBenchFactory = std::function<std::unique_ptr<TokenBench>(const CaseEnvironment&, StepContext&)>;
+
+}  // namespace tapbench::rig

@@ -1,0 +1,152 @@
+// The token lifecycle cases (rig/cases/token_cases.cpp) run against real printerd (core) and vendord on a
+// sim clock, through a test TokenBench over the test's own processes (the rig's sim bench strategy will
+// provide the same interface). Each case PASSes when the lifetimes the suite states are the ones the
+// daemons run with, and FAILs with the violation's class when a daemon keeps a token longer or shorter.
+#include <doctest/doctest.h>
+
+#include "rig/cases/token_cases.hpp"
+#include "tests/integration/rig_terminal/sim_bench_fixture.hpp"
+
+using namespace std::chrono_literals;
+using namespace tapbench;
+using namespace tapbench::rig;
+using SimBench = rig_terminal_test::Bench;
+
+namespace {
+
+class TestTokenBench final : public TokenBench {
+ public:
+  explicit TestTokenBench(SimBench& b) : b_(b) {}
+  std::string printer_url() const override { return b_.printer_url(); }
+  std::string printer_ipp_uri() const override { return b_.printerd->uri(); }
+  std::string vendor_url() const override { return b_.vendor_url(); }
+  std::filesystem::path sim_clock_file() const override { return b_.clock_file; }
+  handover::TapView tap(std::chrono::milliseconds) override { return b_.tap_view(); }
+
+ private:
+  SimBench& b_;
+};
+
+struct TokenCaseRun {
+  std::string result = "PASS";  // PASS, FAIL, ERROR, SKIP
+  std::string failure_class;
+  std::string reason;
+  std::vector<std::optional<std::chrono::nanoseconds>> edges;
+  std::vector<TokenViolationCount> violations;
+};
+
+// One case, one cycle, as the runner drives it: setup, run_cycle, teardown.
+TokenCaseRun run_case(SimBench& bench, const std::string& id, const Lifetimes& lifetimes) {
+  CaseRegistry registry;
+  register_token_cases(registry, [&bench](const CaseEnvironment&, StepContext&) {
+    return std::make_unique<TestTokenBench>(bench);
+  });
+  const auto* entry = registry.find(id);
+  REQUIRE(entry != nullptr);
+  const RealClock& clock = RealClock::instance();
+  rig::Bench rig_bench;
+  SuiteCase suite_case;
+  suite_case.id = id;
+  CaseEnvironment env{clock, rig_bench, suite_case, lifetimes, nullptr, {}};
+  SecretRegistry secrets;
+  auto c = entry->factory(env);
+  TokenCaseRun out;
+  StepContext setup(clock, "setup", 30s, secrets);
+  c->setup(setup);
+  {
+    CycleContext cycle(clock, id, entry->info.phases, suite_case.timeouts, 1, 1, secrets);
+    try {
+      c->run_cycle(cycle);
+    } catch (const CaseOutcome& e) {
+      out.result = std::string(to_string(e.outcome()));
+      out.failure_class = e.failure_class();
+      out.reason = e.what();
+    }
+    out.edges = cycle.edges();
+    out.violations = cycle.token_violations();
+  }
+  StepContext teardown(clock, "teardown", 20s, secrets);
+  c->teardown(teardown);
+  return out;
+}
+
+// What the suite says (fixtures/suites/smoke.yaml's values), and what the daemons are started with.
+Lifetimes smoke_lifetimes() {
+  Lifetimes l;
+  l.printer.pwt_period = 20s;
+  l.printer.pt_idle = 30s;
+  l.server.svwt_ttl = 10s;
+  l.server.svt_idle = 30s;
+  l.server.cwt_ttl = 10s;
+  return l;
+}
+const std::vector<std::string> kPrinterdSmoke = {"--pwt-period", "20", "--pt-idle-timeout", "30"};
+const std::vector<std::string> kVendordSmoke = {"--svwt-ttl", "10", "--svt-idle", "30", "--cwt-ttl", "10"};
+
+bool all_edges(const TokenCaseRun& o) {
+  for (const auto& e : o.edges) {
+    if (!e) return false;
+  }
+  return !o.edges.empty();
+}
+
+}  // namespace
+
+TEST_CASE("token cases PASS on daemons that keep the suite's lifetimes, every phase reached") {
+  SimBench bench(kPrinterdSmoke, kVendordSmoke);
+  for (const std::string id : {"token-pwt", "token-pt", "token-svwt", "token-svt", "token-cwt"}) {
+    CAPTURE(id);
+    const TokenCaseRun o = run_case(bench, id, smoke_lifetimes());
+    CHECK_MESSAGE(o.result == "PASS", o.failure_class, ": ", o.reason);
+    CHECK(all_edges(o));
+    CHECK(o.violations.empty());
+  }
+}
+
+TEST_CASE("token cases FAIL with the violation's class when a daemon's lifetime differs from the suite's") {
+  // printerd rotates the PWT after 40 s and expires PTs after 60 s idle; vendord keeps CWTs 20 s and SVWTs 5
+  // s.
+  SimBench bench({"--pwt-period", "40", "--pt-idle-timeout", "60"},
+                 {"--svwt-ttl", "5", "--svt-idle", "30", "--cwt-ttl", "20"});
+  const Lifetimes suite = smoke_lifetimes();
+  struct Expect {
+    const char* id;
+    const char* failure_class;
+    const char* token;
+    const char* violation;
+  };
+  for (const Expect& e :
+       {Expect{"token-pwt", "pwt-accepted-after-expiry", "pwt", "accepted-after-expiry"},
+        Expect{"token-pt", "pt-accepted-after-idle-expiry", "pt", "accepted-after-expiry"},
+        Expect{"token-cwt", "cwt-accepted-after-expiry", "cwt", "accepted-after-expiry"},
+        Expect{"token-svwt", "svwt-refused-before-expiry", "svwt", "refused-before-expiry"}}) {
+    CAPTURE(e.id);
+    const TokenCaseRun o = run_case(bench, e.id, suite);
+    CHECK(o.result == "FAIL");
+    CHECK(o.failure_class == e.failure_class);
+    REQUIRE(o.violations.size() == 1);
+    CHECK(o.violations[0].token == e.token);
+    CHECK(o.violations[0].violation == e.violation);
+    CHECK(o.reason.find("HTTP") != std::string::npos);  // says what the system answered
+  }
+}
+
+TEST_CASE("token cases SKIP without a sim bench, and a dead vendord is an ERROR, not a FAIL") {
+  CaseRegistry registry;
+  register_token_cases(registry, {});
+  const RealClock& clock = RealClock::instance();
+  rig::Bench rig_bench;
+  SuiteCase suite_case;
+  Lifetimes lifetimes;
+  CaseEnvironment env{clock, rig_bench, suite_case, lifetimes, nullptr, {}};
+  SecretRegistry secrets;
+  StepContext step(clock, "setup", 5s, secrets);
+  auto c = registry.find("token-svt")->factory(env);
+  CHECK_THROWS_WITH_AS(c->setup(step), doctest::Contains("sim bench strategy"), CaseSkip);
+
+  SimBench bench(kPrinterdSmoke, kVendordSmoke);
+  bench.vendord.kill9();
+  const TokenCaseRun o = run_case(bench, "token-cwt", smoke_lifetimes());
+  CHECK(o.result == "ERROR");
+  CHECK(o.failure_class == "server-unreachable");
+}
