@@ -135,6 +135,21 @@ int run(const RunArgs& args) {
     return kExitUsage;
   }
 
+  // Metrics: the endpoint listens before the run folder is made (a port in use leaves nothing behind) and
+  // before the first cycle (a scrape never misses one).
+  std::unique_ptr<rig::MetricsServer> metrics_server;
+  if (!args.metrics.empty()) {
+    try {
+      metrics_server = std::make_unique<rig::MetricsServer>(args.metrics);
+    } catch (const rig::MetricsAddressError& e) {
+      std::cerr << command << ": " << e.what() << "\n";
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      std::cerr << command << ": " << e.what() << "\n";
+      return kExitInfrastructure;
+    }
+  }
+
   const Clock& clock = RealClock::instance();
   const std::filesystem::path dir =
       args.out.empty() ? rig::default_run_folder(clock, suite.name) : std::filesystem::path(args.out);
@@ -160,19 +175,8 @@ int run(const RunArgs& args) {
   rig::ObserverList observers;
   observers.add(*record);
   observers.add(progress);
-  // Metrics: the endpoint listens before the first cycle, so a scrape never misses one.
-  std::unique_ptr<rig::MetricsServer> metrics_server;
   std::unique_ptr<rig::MetricsObserver> metrics;
-  if (!args.metrics.empty()) {
-    try {
-      metrics_server = std::make_unique<rig::MetricsServer>(args.metrics);
-    } catch (const rig::MetricsAddressError& e) {
-      std::cerr << command << ": " << e.what() << "\n";
-      return kExitUsage;
-    } catch (const std::exception& e) {
-      std::cerr << command << ": " << e.what() << "\n";
-      return kExitInfrastructure;
-    }
+  if (metrics_server) {
     metrics = std::make_unique<rig::MetricsObserver>(metrics_server->registry(), TAPBENCH_VERSION);
     observers.add(*metrics);
     std::cerr << "tapbench: metrics on " << metrics_server->url() << "\n";
