@@ -1,4 +1,4 @@
-#!/ usr / bin / python3
+#!/usr/bin/python3
 """report.html and the Prometheus metrics as a user meets them (docs/BENCH.md "The HTML report",
 docs/METRICS.md): `tapbench run --metrics` scraped over HTTP after a real nfc-selftest run, report.html parsed
 with html.parser and checked against run.jsonl, `tapbench report --timeline`, `tapbench soak` (by duration and
@@ -210,13 +210,13 @@ class RunWithMetrics(unittest.TestCase):
             self.assertAlmostEqual(value(s, "tapbench_phase_duration_seconds_sum", **labels), sum(spans) / 1e9,
                                    places=6)
             self.assertEqual(value(s, "tapbench_phase_duration_seconds_bucket", le="+Inf", **labels), 5)
-#Buckets are cumulative and agree with the spans.
+            # Buckets are cumulative and agree with the spans.
             self.assertEqual(value(s, "tapbench_phase_duration_seconds_bucket", le="0.1", **labels),
                              len([v for v in spans if v <= 0.1e9]))
         self.assertEqual(value(s, "tapbench_cycle_duration_seconds_count", result="PASS", firmware="unknown",
                                **base), 5)
         self.assertNotIn("tapbench_failures_total{", text)
-#Every tapbench family in the scrape is one the docs and the dashboard know.
+        # Every tapbench family in the scrape is one the docs and the dashboard know.
         names = set(re.findall(r"^# TYPE (tapbench_\w+) ", text, re.M))
         with open(os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "grafana", "tapbench.json")) as f:
             dashboard = f.read()
@@ -258,14 +258,13 @@ class RunWithMetrics(unittest.TestCase):
         slowest = max((l for l in read_record(self.out) if l["type"] == "cycle"), key=lambda l: l["took_ns"])
         self.assertEqual(report.timelines, [(slowest["cycle"], slowest["attempt"])])
 
-#A cycle that failed, whose message and process log carry a token, and markup : `tapbench report`
-#(after the fact, no secret registry) shows the failure and the log, escaped and without the token.
+        # A cycle that failed, whose message and process log carry a token, and markup: `tapbench report`
+        # (after the fact, no secret registry) shows the failure and the log, escaped and without the token.
         record = read_record(self.out)
         last = [l for l in record if l["type"] == "cycle"][-1]
         failed = dict(last, cycle=13, outcome="FAIL", **{"class": "ndef-mismatch"}, phase="ndef_read",
                       reason="<img src=x onerror=alert(1)> tag & reader disagree")
-        failed["phases"] = [p if p["name"] != "ndef_read" else {
-  "name" : "ndef_read"} for p in last["phases"]]
+        failed["phases"] = [p if p["name"] != "ndef_read" else {"name": "ndef_read"} for p in last["phases"]]
         lines = [json.dumps(l) for l in record if l["type"] not in ("case_end", "run_end")]
         lines.append(json.dumps(failed))
         with open(os.path.join(self.out, "run.jsonl"), "w") as f:
