@@ -9,7 +9,6 @@
 #include <memory>
 #include <string>
 
-#include "protocol/handover/tap_message.hpp"
 #include "rig/runner/case.hpp"
 
 namespace tapbench::rig {
@@ -25,12 +24,11 @@ class TokenBench {
   virtual std::string vendor_url() const = 0;
   // The --sim-clock file both processes run on; empty when they run on real time (the cases then SKIP).
   virtual std::filesystem::path sim_clock_file() const = 0;
-  // The phone taps the printer (S17-S21 / S116) and returns its tag's message as parsed by
-  // protocol/handover: a PWT in the unregistered and ready states, an SVWT and URL when the printer asks for
-  // a charge or an ink exchange. Bounded by `timeout`; throws BenchError when the tag cannot be read (a read
-  // that lands while printerd rewrites its tag is retried inside), CaseFailure when its content does not
-  // parse.
-  virtual handover::TapView tap(std::chrono::milliseconds timeout) = 0;
+  // The phone taps the printer (S17-S21) and returns the PWT read from its tag. Bounded by `timeout`;
+  // throws BenchError when the tag cannot be read (a read that lands while printerd rewrites its tag is
+  // retried inside), and a CaseOutcome when the tag carries no PWT (a registered printer out of pages shows
+  // the charge URL instead: the token cases need one unregistered or provisioned with pages).
+  virtual std::string tap(std::chrono::milliseconds timeout) = 0;
 };
 
 // Builds the TokenBench of the running bench (in a case's setup). Throws CaseSkip when this bench has none.

@@ -21,7 +21,11 @@ class TestTokenBench final : public TokenBench {
   std::string printer_ipp_uri() const override { return b_.printerd->uri(); }
   std::string vendor_url() const override { return b_.vendor_url(); }
   std::filesystem::path sim_clock_file() const override { return b_.clock_file; }
-  handover::TapView tap(std::chrono::milliseconds) override { return b_.tap_view(); }
+  std::string tap(std::chrono::milliseconds) override {
+    const auto view = b_.tap_view();
+    if (!view.pwt) throw BenchError("tag-without-pwt", "the printer's tag carries no PWT");
+    return *view.pwt;
+  }
 
  private:
   SimBench& b_;
