@@ -1,6 +1,7 @@
 #include "rig/metrics/metrics_observer.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace tapbench::rig {
 namespace {
