@@ -160,7 +160,16 @@ static Exchange send_ipp(const std::string& host, int port, const std::string& r
     throw TerminalTransportError(std::string(what) + ": no IPP answer from " + host + ":" +
                                  std::to_string(port) + ": " + ex.status_text);
   }
-  if (ex.response) ex.status = ippGetStatusCode(ex.response.get());
+  if (ex.response) {
+    ex.status = ippGetStatusCode(ex.response.get());
+  } else if (ex.http_status == HTTP_STATUS_UNAUTHORIZED ||
+             ex.status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED) {
+    // libcups reports a refused token as "authentication canceled" (it had no other to offer): say what
+    // printerd said, HTTP 401.
+    ex.status = IPP_STATUS_ERROR_NOT_AUTHENTICATED;
+  } else if (ex.http_status == HTTP_STATUS_FORBIDDEN) {
+    ex.status = IPP_STATUS_ERROR_FORBIDDEN;
+  }
   return ex;
 }
 

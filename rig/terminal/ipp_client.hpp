@@ -1,8 +1,9 @@
 // The phone's print app over IPP (libcups): print with a token (Bearer, or the token as the Basic password
 // as CUPS clients do), hand the home router's credentials over by Set-Printer-Attributes (S27-S29), read
 // supplies. Reply::status is the IPP status code (ipp_status_t: 0 = successful-ok, 0x0401 forbidden,
-// 0x0403 not-authenticated ...); Reply::error is its keyword ("client-error-forbidden"). Transport
-// failures throw TerminalTransportError. Tokens never appear in a message.
+// 0x0402 not-authenticated for a refused token (HTTP 401) ...); Reply::error is its keyword
+// ("client-error-not-authenticated"). Transport failures throw TerminalTransportError. Tokens never appear
+// in a message.
 #pragma once
 
 #include <cstdint>

@@ -135,8 +135,14 @@ TEST_CASE("terminal clients: refusals are Replies with the API's status and erro
   one.document = IppClient::pwg_raster_pages(1);
   const auto wrong = ipp.print("pt-wrong", one, 30s);
   CHECK_FALSE(wrong.ok());
-  CHECK(wrong.status != 0);
-  CHECK_FALSE(wrong.error.empty());
+  CHECK(wrong.status == 0x0402);  // IPP_STATUS_ERROR_NOT_AUTHENTICATED: printerd answered HTTP 401
+  CHECK(wrong.error == "client-error-not-authenticated");
+
+  // S27: router credentials only over the Wi-Fi Direct link (default 192.168.49.0/24, not loopback).
+  const auto handover =
+      ipp.hand_over_router(bench.tap_pwt(), "HomeRouter", "correct horse battery", kTimeout);
+  CHECK_FALSE(handover.ok());
+  CHECK(handover.error == "client-error-forbidden");
 
   // S67-S75 before registration (S61): 409 not_registered.
   const auto early = printer.request_svwt(pt.value->pt, "app:admin", kTimeout);
