@@ -93,7 +93,8 @@ TEST_CASE("the fixture benches are compiled in and valid") {
   const auto& ap = std::get<HostapdBackend>(hwsim.device_for(Role::kRouter)->config);
   CHECK(ap.interface == "wlan0");
   CHECK(ap.radio_lab == "radio-lab");
-  CHECK(std::get<QemuHwsimBackend>(hwsim.find_device("radio-lab")->config).radios == 3);
+  CHECK(std::get<QemuHwsimBackend>(hwsim.find_device("radio-lab")->config).radios ==
+        4);  // radio-lab-up: router, phone, printer P2P, printer station
 
   const Bench lab = load_bench("lab-example");
   const auto& reader = std::get<UsbReaderBackend>(lab.device_for(Role::kPhoneReader)->config);

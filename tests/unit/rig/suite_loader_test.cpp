@@ -127,5 +127,5 @@ TEST_CASE("lifetimes that contradict each other are refused") {
 TEST_CASE("a suite argument is a path or a built-in name") {
   CHECK_THROWS_AS(load_suite("smok", known()), InputError);
   CHECK_THROWS_WITH(load_suite("smok", known()),
-                    doctest::Contains("not one of the built-in suites (smoke, nightly, soak, load)"));
+                    doctest::Contains("not one of the built-in suites (smoke, nightly, soak, load, radio)"));
 }
