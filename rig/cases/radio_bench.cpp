@@ -131,7 +131,8 @@ RoleSpec spec_of(const Device& d, Which which) {
 
 }  // namespace
 
-RadioRoles make_radio_roles(const Bench& bench, const Clock& clock, wifi::WaitUntil wait) {
+RadioRoles make_radio_roles(const Bench& bench, const Clock& clock, wifi::WaitUntil wait,
+                            const std::filesystem::path& air_dir) {
   const Device* router = bench.device_for(Role::kRouter);
   const Device* printer = bench.device_for(Role::kPrinterRadio);
   const Device* phone = bench.device_for(Role::kPhoneRadio);
@@ -155,8 +156,13 @@ RadioRoles make_radio_roles(const Bench& bench, const Clock& clock, wifi::WaitUn
       if (spec->config.backend != wifi::WifiBackend::kLinkModel || roles.air) continue;
       // One air for the run's link-model roles: a directory when the bench names one (shared with a
       // printerd started with --radio link-model:DIR), else in-process.
-      roles.air = spec->air.find('/') != std::string::npos ? std::make_unique<wifi::LinkModelAir>(spec->air)
-                                                           : std::make_unique<wifi::LinkModelAir>();
+      if (!air_dir.empty()) {
+        roles.air = std::make_unique<wifi::LinkModelAir>(air_dir);
+      } else if (spec->air.find('/') != std::string::npos) {
+        roles.air = std::make_unique<wifi::LinkModelAir>(std::filesystem::path(spec->air));
+      } else {
+        roles.air = std::make_unique<wifi::LinkModelAir>();
+      }
     }
     const wifi::WifiEnvironment env{
         clock, roles.air.get(), wait ? std::move(wait) : wifi::sleep_on(clock), {}};

@@ -16,6 +16,7 @@
 // timeout) is an ERROR, retried.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,10 @@ std::optional<wifi::WifiCredentials> router_credentials(const Bench& bench, int&
 // Builds the four roles. Throws CaseSkip when the bench lacks one of the radio roles, BenchError
 // ("radio-lab-not-up", "wifi-bad-argument") when a role cannot be reached as configured.
 // `wait` is how link-model time passes (default: sleep_on(clock); tests: advance a ManualClock).
-RadioRoles make_radio_roles(const Bench& bench, const Clock& clock, wifi::WaitUntil wait = {});
+// `air_dir`, when given, is the air of the link-model roles whatever the bench's `air:` says: a strategy that
+// starts printerd with `--radio link-model:DIR` passes the same DIR (e.g. RUN/air) so that the phone and the
+// router are in printerd's air.
+RadioRoles make_radio_roles(const Bench& bench, const Clock& clock, wifi::WaitUntil wait = {},
+                            const std::filesystem::path& air_dir = {});
 
 }  // namespace tapbench::rig

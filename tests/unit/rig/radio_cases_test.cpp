@@ -1,6 +1,9 @@
 // The radio cases through the runner on the sim bench's link model (ManualClock: modelled time passes
 // exactly, no wall time), and Wi-Fi errors → outcome classes.
 #include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "rig/bench/bench_loader.hpp"
 #include "rig/cases/builtin_cases.hpp"
@@ -149,4 +152,31 @@ TEST_CASE("radio cases skip on a bench without radios, and refuse a radio-lab be
   REQUIRE(result.cases.size() == 1);
   CHECK(result.cases[0].outcome == Outcome::kError);
   CHECK(result.cases[0].reason.find("RADIO_ROUTER_CTRL") != std::string::npos);
+}
+
+TEST_CASE("radio roles on a given air directory: the rig's phone and router share printerd's air") {
+  std::string pattern = (std::filesystem::temp_directory_path() / "tb-rig-air-XXXXXX").string();
+  REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+  const std::filesystem::path dir = pattern;
+  ManualClock clock;
+  wifi::WaitUntil wait = [&](MonotonicTime t) {
+    const auto d = t - clock.monotonic_now();
+    if (d.count() > 0) clock.advance(d);
+  };
+  {
+    RadioRoles rig = make_radio_roles(load_bench("sim"), clock, wait, dir);
+    REQUIRE(rig.air);
+    CHECK(rig.air->directory() == dir);
+    // printerd's side: its own handle on the same directory (what --radio link-model:DIR opens).
+    wifi::LinkModelAir printerd_air(dir);
+    wifi::LinkModelP2pGroupOwner go(printerd_air, clock, wait);
+    go.start({{"DIRECT-tb-printer", "handover-passphrase"}, 2437}, 5s);
+    auto joined = rig.phone->join({{"DIRECT-tb-printer", "handover-passphrase"}, 2437, 10s});
+    CHECK(go.wait_station(1s).mac == "02:00:00:00:ff:01");
+    rig.router->start({{"tapbench-home", "sim-only-passphrase"}, 6}, 5s);
+    wifi::LinkModelStation printer_sta(printerd_air, clock, wait, {}, "02:00:00:00:f0:01");
+    CHECK(printer_sta.join({{"tapbench-home", "sim-only-passphrase"}, 2437, 10s}).bssid != joined.bssid);
+    CHECK(rig.router->wait_station(1s).mac == "02:00:00:00:f0:01");
+  }
+  std::filesystem::remove_all(dir);
 }
