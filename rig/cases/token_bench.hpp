@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "rig/runner/case.hpp"
@@ -29,6 +30,13 @@ class TokenBench {
   // retried inside), and a CaseOutcome when the tag carries no PWT (a registered printer out of pages shows
   // the charge URL instead: the token cases need one unregistered or provisioned with pages).
   virtual std::string tap(std::chrono::milliseconds timeout) = 0;
+  // The SVWT on the printer's tag when the tag carries no PWT because the printer asks for a charge or an
+  // ink exchange (S43-S49, Fig 7); nullopt when the tag carries a PWT. The cases use it to recharge a
+  // printer an earlier case left without pages. Default: the bench cannot say (nullopt).
+  virtual std::optional<std::string> tap_svwt(std::chrono::milliseconds /*timeout*/) { return std::nullopt; }
+  // printerd's --sync-period (S101): how far the cases advance the sim clock for a recharge to reach the
+  // printer. Default: printerd's default.
+  virtual std::chrono::seconds printer_sync_period() const { return std::chrono::seconds(3600); }
 };
 
 // Builds the TokenBench of the running bench (in a case's setup). Throws CaseSkip when this bench has none.

@@ -141,6 +141,7 @@ class TokenCase : public Case {
   void run_cycle(CycleContext& c) override {
     FrozenTime frozen(*clock_);
     try {
+      ensure_pwt_on_tag(c);
       cycle(c);
       cleanup(c.remaining());
     } catch (const term::TerminalTransportError& e) {
@@ -209,21 +210,54 @@ class TokenCase : public Case {
     return pt;
   }
 
-  // S77-S111 with tokens not under test: SVT, the free charge (a paid one when the free charge is used up),
-  // redeemed, synced to the printer.
-  void charge_printer(CycleContext& c, const std::string& pt) {
-    const auto grant = svt(c, pt);
-    auto cwt = must_accept(vendor_->free_charge(grant.svt, t(c)), c, "", "", "free-charge-refused",
+  // A printer left without pages (by tap-to-print, say) shows the charge URL and an SVWT on its tag, not a
+  // PWT, and no token case could start. Recharge it the way the patent's second terminal does (S43-S49,
+  // S77-S97: the tag's SVWT → SVT → charge) and let the printer sync it (S101: the sim clock advanced by
+  // its sync period), then check the tag offers a PWT again.
+  void ensure_pwt_on_tag(CycleContext& c) {
+    auto svwt = bench_->tap_svwt(t(c));
+    if (!svwt) return;
+    secret(c, *svwt);
+    const auto grant = must_accept(vendor_->svt(*svwt, kPhone, t(c)), c, "", "", "svwt-from-tag-refused",
+                                   "SVT request with the SVWT on the tag of a printer asking for a charge");
+    secret(c, grant.svt);
+    charge_with(c, grant.svt);
+    advance(bench_->printer_sync_period());
+    while (bench_->tap_svwt(t(c))) {
+      if (c.remaining() <= 300ms) {
+        std::string ink;
+        if (const auto s = printer_->status(t(c)); s.ok()) {
+          ink = "; " + std::to_string(s.value->pages_remaining) + " pages";
+          for (const auto& level : s.value->ink)
+            ink += level.low ? ", " + level.colour + " low" : "";
+        }
+        throw BenchError("printer-not-recharged",
+                         "the printer's tag still offers no PWT after a charge and a sync period (" +
+                             std::to_string(bench_->printer_sync_period().count()) + " s)" + ink);
+      }
+      std::this_thread::sleep_for(100ms);  // the printer syncs and rewrites its tag on its tick (≤ 1 s)
+    }
+  }
+
+  // S85-S97 with tokens not under test: the free charge, or a paid one when the free charge is used up.
+  void charge_with(CycleContext& c, const std::string& svt) {
+    auto cwt = must_accept(vendor_->free_charge(svt, t(c)), c, "", "", "free-charge-refused",
                            "free charge with a fresh SVT");
     if (cwt.pages == 0) {
       const std::string request_id =
           "tapbench-" + std::to_string(++charges_) + "-" +
           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-      cwt = must_accept(vendor_->paid_charge(grant.svt, 100, "4242424242424242", request_id, t(c)), c, "", "",
+      cwt = must_accept(vendor_->paid_charge(svt, 100, "4242424242424242", request_id, t(c)), c, "", "",
                         "paid-charge-refused", "paid charge (sandbox card) with a fresh SVT");
     }
     secret(c, cwt.cwt);
     must_accept(vendor_->charge(cwt.cwt, t(c)), c, "", "", "charge-refused", "redeeming a fresh CWT");
+  }
+
+  // S77-S111 with tokens not under test: SVT, the free charge (a paid one when the free charge is used up),
+  // redeemed, synced to the printer.
+  void charge_printer(CycleContext& c, const std::string& pt) {
+    charge_with(c, svt(c, pt).svt);
     const auto synced = must_accept(printer_->sync(pt, kOwner, t(c)), c, "", "", "sync-refused", "sync");
     if (synced.printable_pages == 0)
       throw CaseFailure("sync-without-pages", "the printer has no printable pages after a charge and a sync");

@@ -5,6 +5,9 @@
 #include <doctest/doctest.h>
 
 #include "rig/cases/token_cases.hpp"
+#include "rig/terminal/ipp_client.hpp"
+#include "rig/terminal/printer_api_client.hpp"
+#include "rig/terminal/vendor_client.hpp"
 #include "tests/integration/rig_terminal/sim_bench_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -25,6 +28,11 @@ class TestTokenBench final : public TokenBench {
     const auto view = b_.tap_view();
     if (!view.pwt) throw BenchError("tag-without-pwt", "the printer's tag carries no PWT");
     return *view.pwt;
+  }
+  std::optional<std::string> tap_svwt(std::chrono::milliseconds) override {
+    const auto view = b_.tap_view();
+    if (view.pwt) return std::nullopt;
+    return view.svwt;
   }
 
  private:
@@ -133,6 +141,41 @@ TEST_CASE("token cases FAIL with the violation's class when a daemon's lifetime 
     CHECK(o.violations[0].violation == e.violation);
     CHECK(o.reason.find("HTTP") != std::string::npos);  // says what the system answered
   }
+}
+
+TEST_CASE("token cases start from a printer left without pages: recharged through the tag's SVWT") {
+  SimBench bench(kPrinterdSmoke, kVendordSmoke);
+  namespace term = tapbench::rig::terminal;
+  const term::PrinterApiClient printer(bench.printer_url());
+  const term::VendorClient vendor(bench.vendor_url());
+  // Provision (5 free pages), then print them all: the tag now asks for a charge and carries no PWT.
+  const auto pt = printer.issue_pt(bench.tap_pwt(), "app:admin", 10s);
+  REQUIRE(pt.ok());
+  REQUIRE(printer.register_printer(pt.value->pt, "app:admin", 10s).ok());
+  const auto svwt = printer.request_svwt(pt.value->pt, "app:admin", 10s);
+  REQUIRE(svwt.ok());
+  const auto svt = vendor.svt(*svwt.value, "phone-1", 10s);
+  REQUIRE(svt.ok());
+  const auto cwt = vendor.free_charge(svt.value->svt, 10s);
+  REQUIRE(cwt.ok());
+  REQUIRE(vendor.charge(cwt.value->cwt, 10s).ok());
+  REQUIRE(printer.sync(pt.value->pt, "app:admin", 10s).value->printable_pages == 5);
+  term::PrintRequest five;
+  five.document = term::IppClient::pwg_raster_pages(5);
+  const auto printed = term::IppClient(bench.printerd->uri()).print(pt.value->pt, five, 60s);
+  REQUIRE(printed.ok());
+  REQUIRE(printed.value->pages_remaining == 0);
+  const auto empty = bench.tap_view();
+  REQUIRE_FALSE(empty.pwt.has_value());
+  REQUIRE(empty.svwt.has_value());
+
+  for (const std::string id : {"token-pwt", "token-svt"}) {
+    CAPTURE(id);
+    const TokenCaseRun o = run_case(bench, id, smoke_lifetimes());
+    CHECK_MESSAGE(o.result == "PASS", o.failure_class, ": ", o.reason);
+    CHECK(all_edges(o));
+  }
+  CHECK(printer.status(10s).value->pages_remaining == 100);  // the paid recharge (free charge used up)
 }
 
 TEST_CASE("token cases SKIP without a sim bench, and a dead vendord is an ERROR, not a FAIL") {
