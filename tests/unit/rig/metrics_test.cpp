@@ -5,8 +5,14 @@
 #include <doctest/doctest.h>
 #include <prometheus/text_serializer.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <boost/json.hpp>
+
 #include <fstream>
+#include <future>
 #include <regex>
 #include <set>
 
@@ -208,6 +214,64 @@ TEST_CASE("--metrics addresses") {
                        MetricsAddressError);
   CHECK_THROWS_WITH_AS(parse_metrics_address("a b:1"), doctest::Contains("not a host name"),
                        MetricsAddressError);
+}
+
+namespace {
+
+// GET /metrics over a plain TCP connection, as Prometheus does (HTTP/1.0: the server closes when done).
+std::string http_get_metrics(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  REQUIRE(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  std::string response;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    response.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return response;
+}
+
+}  // namespace
+
+TEST_CASE("the metrics server serves its registry over HTTP and tells when it was scraped") {
+  MetricsServer server("127.0.0.1:0");
+  REQUIRE(server.port() > 0);
+  CHECK(server.url() == "http://127.0.0.1:" + std::to_string(server.port()) + "/metrics");
+  prometheus::BuildCounter()
+      .Name("tapbench_cycles_total")
+      .Help("h")
+      .Register(server.registry())
+      .Add({{"bench", "sim"}, {"case", "c"}, {"result", "PASS"}})
+      .Increment(3);
+  const std::string first = http_get_metrics(server.port());
+  CHECK(first.starts_with("HTTP/1.1 200"));
+  CHECK(first.find("tapbench_cycles_total{bench=\"sim\",case=\"c\",result=\"PASS\"} 3") != std::string::npos);
+  CHECK(server.scrapes() == 1);
+
+  // --metrics-hold: a waiter sees the next scrape; scrape until it does (bounded), never sleep.
+  std::atomic<bool> stop{false};
+  auto waiter = std::async(std::launch::async, [&] { return server.wait_for_next_scrape(10s, stop); });
+  for (int i = 0; i < 200 && waiter.wait_for(0s) != std::future_status::ready; ++i)
+    http_get_metrics(server.port());
+  REQUIRE(waiter.wait_for(10s) == std::future_status::ready);
+  CHECK(waiter.get());
+  // A Ctrl-C (stop) ends the wait without a scrape.
+  stop = true;
+  CHECK_FALSE(server.wait_for_next_scrape(10s, stop));
+}
+
+TEST_CASE("a metrics port already in use is a clear error") {
+  MetricsServer first("127.0.0.1:0");
+  CHECK_THROWS_WITH_AS(MetricsServer("127.0.0.1:" + std::to_string(first.port())),
+                       doctest::Contains("cannot serve metrics on 127.0.0.1:"), std::runtime_error);
 }
 
 namespace {
