@@ -1,0 +1,115 @@
+#include "rig/strategy/sim_bench_session.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "drivers/nfc/nfc_error.hpp"
+#include "drivers/nfc/nfc_factory.hpp"
+#include "rig/runner/outcome.hpp"
+#include "rig/terminal/nfc_tap.hpp"
+
+namespace tapbench::rig {
+
+SimBenchSession::~SimBenchSession() {
+  stop();
+}
+
+void SimBenchSession::stop() {
+  phone_.reset();  // libnfc closes the pty before the emulator goes away
+  strategy_.reset();
+}
+
+SimBenchStrategy& SimBenchSession::acquire(const CaseEnvironment& env, StepContext& step) {
+  if (strategy_ && bench_name_ != env.bench.name) stop();  // another bench in the same process (tests)
+  if (strategy_) {
+    std::string why;
+    if (strategy_->healthy(&why)) return *strategy_;
+    stop();  // a process died: bring the whole bench back from scratch (logs are appended)
+  }
+  // Only the emulated chips, never a real reader on this host (docs/NFC-SIM.md).
+  ::setenv("LIBNFC_AUTO_SCAN", "false", 1);
+  ::setenv("LIBNFC_INTRUSIVE_SCAN", "false", 1);
+  const auto dir = (env.run_dir.empty() ? std::filesystem::temp_directory_path() : env.run_dir) / "bench";
+  try {
+    strategy_ = std::make_unique<SimBenchStrategy>(env.bench, env.lifetimes, dir, step.clock());
+  } catch (const StrategyUnsupported& e) {
+    throw CaseSkip(std::string("the sim bench strategy cannot run this bench: ") + e.what());
+  }
+  bench_name_ = env.bench.name;
+  try {
+    strategy_->start(step.deadline());
+  } catch (const std::exception& e) {
+    strategy_.reset();
+    throw BenchError("bench-not-ready", e.what());
+  }
+  return *strategy_;
+}
+
+nfc::NfcReader& SimBenchSession::phone_reader(const Clock& clock) {
+  if (!strategy_) throw BenchError("case-bug", "phone_reader() before acquire()");
+  if (!phone_) {
+    nfc::ReaderOptions options;
+    options.clock = &clock;
+    try {
+      phone_ = nfc::make_nfc_reader(strategy_->endpoints().phone_reader, options);
+    } catch (const nfc::NfcException& e) {
+      throw BenchError("nfc-" + std::string(nfc::to_string(e.code())),
+                       std::string("opening the phone's reader: ") + e.what());
+    }
+  }
+  return *phone_;
+}
+
+bool SimBenchSession::ensure_pwt_on_tag(StepContext& step) {
+  if (!strategy_) throw BenchError("case-bug", "ensure_pwt_on_tag() before acquire()");
+  // An SVWT-bearing tag may be empty until the printer's next prefetch: a few seconds are enough.
+  const auto budget = std::min<std::chrono::nanoseconds>(step.remaining(), std::chrono::seconds(8));
+  bool has_pwt = false;
+  try {
+    const auto tap =
+        terminal::tap(phone_reader(step.clock()), step.clock(),
+                      std::chrono::duration_cast<std::chrono::milliseconds>(budget), step.secrets());
+    has_pwt = tap.view.pwt.has_value();
+  } catch (const CaseFailure&) {
+    has_pwt = false;  // an empty or unreadable tag: a new printer is the way back to a known state
+  }
+  if (has_pwt) return false;
+  strategy_->factory_reset_printer(step.deadline());
+  return true;
+}
+
+namespace {
+
+class SessionTokenBench final : public TokenBench {
+ public:
+  SessionTokenBench(std::shared_ptr<SimBenchSession> session, SimBenchStrategy& strategy, const Clock& clock,
+                    SecretRegistry& secrets)
+      : session_(std::move(session)), strategy_(strategy), clock_(clock), secrets_(secrets) {}
+  std::string printer_url() const override { return strategy_.endpoints().printer_url; }
+  std::string printer_ipp_uri() const override { return strategy_.endpoints().printer_ipp_uri; }
+  std::string vendor_url() const override { return strategy_.endpoints().server_url; }
+  std::filesystem::path sim_clock_file() const override { return strategy_.endpoints().sim_clock; }
+  std::string tap(std::chrono::milliseconds timeout) override {
+    const auto r = terminal::tap(session_->phone_reader(clock_), clock_, timeout, secrets_);
+    if (!r.view.pwt) throw CaseFailure("tap-without-pwt", "the printer's tag carries no PWT");
+    return *r.view.pwt;
+  }
+
+ private:
+  std::shared_ptr<SimBenchSession> session_;
+  SimBenchStrategy& strategy_;
+  const Clock& clock_;
+  SecretRegistry& secrets_;
+};
+
+}  // namespace
+
+TokenBenchFactory token_bench_factory(std::shared_ptr<SimBenchSession> session) {
+  return [session](const CaseEnvironment& env, StepContext& step) -> std::unique_ptr<TokenBench> {
+    SimBenchStrategy& strategy = session->acquire(env, step);
+    session->ensure_pwt_on_tag(step);
+    return std::make_unique<SessionTokenBench>(session, strategy, step.clock(), step.secrets());
+  };
+}
+
+}  // namespace tapbench::rig

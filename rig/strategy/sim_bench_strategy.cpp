@@ -1,0 +1,322 @@
+#include "rig/strategy/sim_bench_strategy.hpp"
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <variant>
+
+#include "drivers/wifi/credentials.hpp"
+#include "drivers/wifi/link_model.hpp"
+#include "drivers/wifi/wifi_error.hpp"
+#include "rig/supervisor/child_process.hpp"
+#include "sim/clock/sim_clock.hpp"
+#include "sim/pn532/control_server.hpp"
+
+namespace tapbench::rig {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// Lifetimes go to printerd and vendord in whole seconds (their CLIs' unit); never 0 (0 would mean "now").
+std::string seconds_arg(milliseconds d) {
+  const auto s = static_cast<long long>(std::ceil(static_cast<double>(d.count()) / 1000.0));
+  return std::to_string(std::max(1LL, s));
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_atomically(const fs::path& p, const std::string& text) {
+  const fs::path tmp = p.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out) throw StrategyError("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, p);
+}
+
+milliseconds left_until(const Clock& clock, MonotonicTime deadline) {
+  const auto d = std::chrono::duration_cast<milliseconds>(deadline - clock.monotonic_now());
+  return std::max(milliseconds(1), d);
+}
+
+template <class T>
+const T& backend_of(const Bench& bench, Role role, const char* want) {
+  const Device* d = bench.device_for(role);
+  if (!d)
+    throw StrategyUnsupported("bench '" + bench.name + "' binds no device to role '" +
+                              std::string(to_string(role)) + "'");
+  const auto* b = std::get_if<T>(&d->config);
+  if (!b) {
+    throw StrategyUnsupported("role '" + std::string(to_string(role)) + "' is device '" + d->name +
+                              "' (backend " + d->backend + "); the sim bench strategy needs backend " + want);
+  }
+  return *b;
+}
+
+}  // namespace
+
+SimBenchStrategy::SimBenchStrategy(const Bench& bench, const Lifetimes& lifetimes, fs::path dir,
+                                   const Clock& clock, SimBenchOptions options)
+    : clock_(clock), dir_(std::move(dir)), options_(options), lifetimes_(lifetimes) {
+  const auto& phone = backend_of<Pn532SimBackend>(bench, Role::kPhoneReader, "pn532-sim");
+  const auto& tag = backend_of<Pn532SimBackend>(bench, Role::kPrinterTag, "pn532-sim");
+  if (phone.field != tag.field) {
+    throw StrategyUnsupported("the phone reader (field '" + phone.field + "') and the printer tag (field '" +
+                              tag.field + "') are not on one field: the phone could never read the tag");
+  }
+  phone_link_name_ = bench.device_for(Role::kPhoneReader)->name;
+  printer_link_name_ = bench.device_for(Role::kPrinterTag)->name;
+  backend_of<LinkModelBackend>(bench, Role::kPhoneRadio, "link-model");
+  backend_of<LinkModelBackend>(bench, Role::kPrinterRadio, "link-model");
+  backend_of<LinkModelBackend>(bench, Role::kRouter, "link-model");
+  const auto& server = backend_of<VendordBackend>(bench, Role::kServer, "vendord");
+  const auto& printer = backend_of<PrinterdBackend>(bench, Role::kPrinter, "printerd");
+
+  const Device* router = bench.device_for(Role::kRouter);
+  if (!router->network) throw StrategyUnsupported("the router device '" + router->name + "' has no network");
+  endpoints_.router_ssid = router->network->ssid;
+  if (router->network->passphrase) {
+    endpoints_.router_passphrase = *router->network->passphrase;
+  } else if (router->network->passphrase_env) {
+    const char* v = std::getenv(router->network->passphrase_env->c_str());
+    if (!v)
+      throw StrategyUnsupported("the router passphrase variable " + *router->network->passphrase_env +
+                                " is not set");
+    endpoints_.router_passphrase = v;
+  }
+
+  vendord_binary_ = server.binary ? *server.binary : find_program("vendord", "server");
+  printerd_binary_ =
+      printer.binary ? *printer.binary : find_program("printerd", "firmware-under-test/port/linux");
+  vendord_port_ = server.port;
+  printerd_port_ = printer.port;
+  // The run folder keeps the database (":memory:" in the bench means "nothing kept between runs", which a
+  // file in this run's folder also gives, and lets a report show what the server held).
+  vendord_db_ = server.database == ":memory:" ? (dir_ / "vendord.db").string() : server.database;
+  endpoints_.printer_state = printer.state_dir ? fs::path(*printer.state_dir) : dir_ / "printerd";
+  endpoints_.sim_clock = dir_ / "sim-clock";
+  endpoints_.air = dir_ / "air";
+  endpoints_.phone_reader = "pn532_uart:" + (dir_ / phone_link_name_).string();
+  control_socket_ = dir_ / "pn532.ctl";
+}
+
+SimBenchStrategy::~SimBenchStrategy() {
+  stop(std::chrono::seconds(1));
+}
+
+void SimBenchStrategy::start(MonotonicTime deadline) {
+  try {
+    fs::create_directories(dir_);
+    sim::SimClockController clock_file(endpoints_.sim_clock);  // created at offset 0, real time counting
+    start_pn532(deadline);
+    start_vendord(deadline);
+    start_router(deadline);
+    start_printerd(deadline);
+  } catch (...) {
+    stop(std::chrono::seconds(1));
+    throw;
+  }
+}
+
+void SimBenchStrategy::start_pn532(MonotonicTime deadline) {
+  std::vector<std::string> argv = {find_program("pn532-sim", "sim/pn532"),
+                                   "--link",
+                                   (dir_ / phone_link_name_).string(),
+                                   "--link",
+                                   (dir_ / printer_link_name_).string(),
+                                   "--control",
+                                   control_socket_.string()};
+  try {
+    pn532_ = std::make_unique<ChildProcess>(argv, dir_ / "pn532-sim.log", clock_);
+    pn532_->wait_for_log_line("ready", deadline);
+  } catch (const ChildProcessError& e) {
+    throw StrategyError(std::string("pn532-sim not ready: ") + e.what());
+  }
+}
+
+void SimBenchStrategy::wait_for_file(ChildProcess& child, const fs::path& file, MonotonicTime deadline,
+                                     std::string& content) {
+  for (;;) {
+    std::error_code ec;
+    if (fs::exists(file, ec)) {
+      content = read_text(file);
+      while (!content.empty() && (content.back() == '\n' || content.back() == ' '))
+        content.pop_back();
+      if (!content.empty()) return;
+    }
+    if (!child.running()) {
+      throw StrategyError(child.name() + " exited before it was ready; its log ends with:\n" +
+                          child.log_tail());
+    }
+    if (clock_.monotonic_now() >= deadline) {
+      throw StrategyError(child.name() + " not ready before the step's deadline (no " + file.string() +
+                          "); its log ends with:\n" + child.log_tail());
+    }
+    std::this_thread::sleep_for(milliseconds(10));  // polling interval, bounded by the deadline above
+  }
+}
+
+void SimBenchStrategy::start_vendord(MonotonicTime deadline) {
+  const fs::path port_file = dir_ / "vendord.port";
+  fs::remove(port_file);
+  std::vector<std::string> argv = {vendord_binary_,
+                                   "--db",
+                                   vendord_db_,
+                                   "--listen",
+                                   "127.0.0.1:" + std::to_string(vendord_port_),
+                                   "--port-file",
+                                   port_file.string(),
+                                   "--sim-clock",
+                                   endpoints_.sim_clock.string(),
+                                   "--free-pages",
+                                   std::to_string(options_.free_pages),
+                                   "--ink-low",
+                                   std::to_string(options_.ink_low_percent)};
+  const auto& s = lifetimes_.server;
+  if (s.svwt_ttl) argv.insert(argv.end(), {"--svwt-ttl", seconds_arg(*s.svwt_ttl)});
+  if (s.cwt_ttl) argv.insert(argv.end(), {"--cwt-ttl", seconds_arg(*s.cwt_ttl)});
+  if (s.svt_idle) argv.insert(argv.end(), {"--svt-idle", seconds_arg(*s.svt_idle)});
+  try {
+    vendord_ = std::make_unique<ChildProcess>(argv, dir_ / "vendord.log", clock_);
+  } catch (const ChildProcessError& e) {
+    throw StrategyError(std::string("vendord: ") + e.what());
+  }
+  std::string port;
+  wait_for_file(*vendord_, port_file, deadline, port);
+  vendord_port_ = std::stoi(port);
+  endpoints_.server_url = "http://127.0.0.1:" + port;
+}
+
+void SimBenchStrategy::start_router(MonotonicTime deadline) {
+  try {
+    air_ = std::make_unique<wifi::LinkModelAir>(endpoints_.air);
+    router_ = std::make_unique<wifi::LinkModelAccessPoint>(*air_, clock_, wifi::sleep_on(clock_));
+    router_->start({{endpoints_.router_ssid, endpoints_.router_passphrase}, 6}, left_until(clock_, deadline));
+  } catch (const wifi::WifiError& e) {
+    throw StrategyError(std::string("the router (link model) did not come up: ") + e.what());
+  }
+}
+
+void SimBenchStrategy::start_printerd(MonotonicTime deadline) {
+  const fs::path& state = endpoints_.printer_state;
+  fs::create_directories(state);
+  fs::remove(state / "printerd.uri");  // a predecessor's
+  std::vector<std::string> argv = {
+      printerd_binary_, "--state-dir", state.string(), "--listen",
+      "127.0.0.1:" + std::to_string(printerd_port_), "--nfc",
+      "pn532_uart:" + (dir_ / printer_link_name_).string(), "--server", endpoints_.server_url, "--radio",
+      "link-model:" + endpoints_.air.string(),
+      // the rig's loopback requests stand for the phone on the group's link (S27)
+      "--wfd-subnet", "127.0.0.0/8", "--sim-clock", endpoints_.sim_clock.string(), "--device-id", device_id_,
+      "--page-threshold", std::to_string(options_.page_threshold), "--ink-low-percent",
+      std::to_string(options_.ink_low_percent)};
+  const auto& p = lifetimes_.printer;
+  if (p.pwt_period) argv.insert(argv.end(), {"--pwt-period", seconds_arg(*p.pwt_period)});
+  if (p.pt_idle) argv.insert(argv.end(), {"--pt-idle-timeout", seconds_arg(*p.pt_idle)});
+  if (p.svwt_prefetch) argv.insert(argv.end(), {"--svwt-prefetch-period", seconds_arg(*p.svwt_prefetch)});
+  try {
+    // Appended across restarts: a crash and its recovery read as one story.
+    printerd_ = std::make_unique<ChildProcess>(argv, dir_ / "printerd.console.log", clock_);
+  } catch (const ChildProcessError& e) {
+    throw StrategyError(std::string("printerd: ") + e.what());
+  }
+  std::string uri;
+  wait_for_file(*printerd_, state / "printerd.uri", deadline, uri);
+  const auto colon = uri.rfind(':');
+  const auto slash = uri.find('/', colon);
+  printerd_port_ = std::stoi(uri.substr(colon + 1, slash - colon - 1));
+  endpoints_.printer_ipp_uri = uri;
+  endpoints_.printer_url = "http://127.0.0.1:" + std::to_string(printerd_port_);
+}
+
+void SimBenchStrategy::stop(milliseconds grace) {
+  if (printerd_) printerd_->stop(grace);
+  printerd_.reset();
+  if (router_) router_->stop();
+  router_.reset();
+  air_.reset();
+  if (vendord_) vendord_->stop(grace);
+  vendord_.reset();
+  if (pn532_) pn532_->stop(grace);
+  pn532_.reset();
+}
+
+bool SimBenchStrategy::healthy(std::string* why) {
+  for (auto* c : {pn532_.get(), vendord_.get(), printerd_.get()}) {
+    if (!c || !c->running()) {
+      if (why) *why = c ? c->name() + " is not running; its log ends with:\n" + c->log_tail() : "not started";
+      return false;
+    }
+  }
+  return true;
+}
+
+void SimBenchStrategy::restart_printer(MonotonicTime deadline, bool crash) {
+  if (printerd_) printerd_->stop(crash ? milliseconds(0) : milliseconds(2000));
+  printerd_.reset();
+  start_printerd(deadline);
+}
+
+void SimBenchStrategy::factory_reset_printer(MonotonicTime deadline) {
+  if (printerd_) printerd_->stop(milliseconds(2000));
+  printerd_.reset();
+  std::error_code ec;
+  fs::remove_all(endpoints_.printer_state, ec);
+  device_id_ = "dv" + std::to_string(++printer_generation_ + 1);
+  start_printerd(deadline);
+}
+
+std::string SimBenchStrategy::control(const std::string& command) {
+  std::string reply;
+  try {
+    reply = sim::pn532::control_request(control_socket_.string(), command);
+  } catch (const std::exception& e) {
+    throw StrategyError("pn532-sim control '" + command + "': " + e.what());
+  }
+  if (reply.rfind("error", 0) == 0 || reply.find("\nerror") != std::string::npos)
+    throw StrategyError("pn532-sim control '" + command + "': " + reply);
+  return reply;
+}
+
+void SimBenchStrategy::tap(bool in_field) {
+  control(std::string(in_field ? "place " : "remove ") + printer_link_name_);
+}
+
+void SimBenchStrategy::set_ink(const std::string& colour, double percent) {
+  const fs::path file = endpoints_.printer_state / "ink-sim.json";
+  boost::json::object root;
+  try {
+    root = boost::json::parse(read_text(file)).as_object();
+  } catch (const std::exception&) {
+    root = {
+        {"simulated", true},
+        {"levels", boost::json::object{{"cyan", 100}, {"magenta", 100}, {"yellow", 100}, {"black", 100}}}};
+  }
+  root["levels"].as_object()[colour] = percent;
+  write_atomically(file, boost::json::serialize(root));
+}
+
+std::string SimBenchStrategy::describe() const {
+  std::string out;
+  auto add = [&](const char* what, const std::unique_ptr<ChildProcess>& c, const std::string& extra) {
+    if (!c) return;
+    if (!out.empty()) out += ", ";
+    out += std::string(what) + " pid " + std::to_string(c->pid()) + extra;
+  };
+  add("pn532-sim", pn532_, "");
+  add("vendord", vendord_, " (" + endpoints_.server_url + ")");
+  add("printerd", printerd_, " (" + endpoints_.printer_url + ", device " + device_id_ + ")");
+  return out;
+}
+
+}  // namespace tapbench::rig

@@ -1,0 +1,130 @@
+// SimBenchStrategy (labgrid's "strategy"): brings the all-simulated bench (fixtures/benches/sim.yaml) into
+// a known state and back down. It starts, in this order, each with its log in the strategy's folder:
+//   1. pn532-sim with the phone reader's and the printer tag's links on one shared RF field, and its
+//      control channel (tap(): the printer's card placed in / taken out of the field, docs/NFC-SIM.md);
+//   2. vendord on a loopback port (SQLite file in the folder, lifetimes from the suite's `lifetimes.server`,
+//      the bench's sim clock);
+//   3. the home router: a link-model access point the rig runs in a directory-backed air (drivers/wifi)
+//      that printerd and the phone's station share;
+//   4. printerd on the printer core (not --fake-tokens): its tag on the printer link, --server the vendord
+//      above, --radio link-model:<air>, lifetimes from `lifetimes.printer`, --sim-clock.
+// Every readiness wait is bounded by the caller's deadline; stop() (and the destructor) always tears
+// everything down in reverse order, and every child dies with the rig (rig/supervisor/child_process.hpp).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "protocol/clock/clock.hpp"
+#include "rig/bench/bench.hpp"
+#include "rig/suite/suite.hpp"
+
+namespace tapbench::wifi {
+class LinkModelAir;
+class LinkModelAccessPoint;
+}  // namespace tapbench::wifi
+
+namespace tapbench::rig {
+
+class ChildProcess;
+
+// The bench is not one this strategy can bring up (not pn532-sim + link-model + vendord + printerd).
+class StrategyUnsupported : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The bench could not be brought into state: a process did not start or become ready in time. The
+// message names the process and carries the tail of its log.
+class StrategyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct SimBenchEndpoints {
+  std::string printer_url;              // printerd's JSON API base, http://127.0.0.1:PORT
+  std::string printer_ipp_uri;          // ipp://127.0.0.1:PORT/ipp/print
+  std::string server_url;               // vendord, http://127.0.0.1:PORT
+  std::string phone_reader;             // libnfc connstring of the phone's reader, pn532_uart:PATH
+  std::filesystem::path sim_clock;      // the --sim-clock file of printerd and vendord
+  std::filesystem::path air;            // the link model's directory air (phone station joins here)
+  std::string router_ssid;              // the router the bench declares
+  std::string router_passphrase;        // its passphrase (a secret: never logged)
+  std::filesystem::path printer_state;  // printerd's --state-dir (ptb.json, ink-sim.json)
+};
+
+struct SimBenchOptions {
+  // Pages of vendord's one free charge per device (sim bench: few, so the quota runs out within a run).
+  int free_pages = 5;
+  // printerd offers a charge on its tag when printable pages <= this (S19, Fig 7).
+  int page_threshold = 2;
+  // printerd's ink-low threshold (percent, S19) and vendord's replacement-notice threshold.
+  int ink_low_percent = 10;
+};
+
+class SimBenchStrategy {
+ public:
+  // Checks the bench's shape (StrategyUnsupported, saying what does not fit); starts nothing.
+  SimBenchStrategy(const Bench& bench, const Lifetimes& lifetimes, std::filesystem::path dir,
+                   const Clock& clock, SimBenchOptions options = {});
+  ~SimBenchStrategy();
+  SimBenchStrategy(const SimBenchStrategy&) = delete;
+  SimBenchStrategy& operator=(const SimBenchStrategy&) = delete;
+
+  // Brings everything up (StrategyError on failure, after tearing down what had started).
+  void start(MonotonicTime deadline);
+  // Tears everything down; each process gets at most `grace` after SIGTERM. Idempotent.
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(2));
+  // Whether every process is still running; `why` names the first that is not.
+  bool healthy(std::string* why = nullptr);
+
+  // Crash/recover: printerd stopped (SIGKILL when `crash`, else SIGTERM) and started again on the same port
+  // and state directory. factory_reset_printer(): the same with an empty state directory and a new device
+  // ID (a new printer out of the box, unregistered, zero pages).
+  void restart_printer(MonotonicTime deadline, bool crash = false);
+  void factory_reset_printer(MonotonicTime deadline);
+
+  // The phone's reader in / out of the printer's RF field: the printer's card emulation chip is placed in
+  // the shared field or removed from it (pn532-sim control channel). The field starts with it placed.
+  void tap(bool in_field);
+  // Sets one ink colour of the printer's simulated cartridges (ink-sim.json, re-read by printerd).
+  void set_ink(const std::string& colour, double percent);
+
+  const SimBenchEndpoints& endpoints() const { return endpoints_; }
+  const SimBenchOptions& options() const { return options_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  const std::string& device_id() const { return device_id_; }
+  // What the strategy started, for a report: "pn532-sim pid 12, vendord pid 13 (port 4012), ...".
+  std::string describe() const;
+
+ private:
+  void start_pn532(MonotonicTime deadline);
+  void start_vendord(MonotonicTime deadline);
+  void start_router(MonotonicTime deadline);
+  void start_printerd(MonotonicTime deadline);
+  std::string control(const std::string& command);
+  void wait_for_file(ChildProcess& child, const std::filesystem::path& file, MonotonicTime deadline,
+                     std::string& content);
+
+  const Clock& clock_;
+  std::filesystem::path dir_;
+  SimBenchOptions options_;
+  Lifetimes lifetimes_;
+  std::string phone_link_name_, printer_link_name_;
+  std::string vendord_binary_, printerd_binary_, vendord_db_;
+  int vendord_port_ = 0, printerd_port_ = 0;
+  int printer_generation_ = 0;
+  std::string device_id_ = "dv1";
+  std::filesystem::path control_socket_;
+  SimBenchEndpoints endpoints_;
+  std::unique_ptr<ChildProcess> pn532_, vendord_, printerd_;
+  std::unique_ptr<wifi::LinkModelAir> air_;
+  std::unique_ptr<wifi::LinkModelAccessPoint> router_;
+};
+
+}  // namespace tapbench::rig
