@@ -504,7 +504,12 @@ std::string render_html_report(const RunData& run, const HtmlReportInput& input)
     for (const auto& l : input.logs)
       if (l.case_id == c.id) logs.push_back(&l);
     if (logs.empty()) {
-      o << "<p class=\"muted\">No log files of this case's processes in the run folder.</p>\n";
+      o << "<p class=\"muted\">No log files of this case's own processes in the run folder"
+        << (std::any_of(input.logs.begin(), input.logs.end(),
+                        [](const LogTail& l) { return l.case_id.empty(); })
+                ? "; the logs of the processes the cases share are below."
+                : ".")
+        << "</p>\n";
     } else {
       o << "<h4>Logs of the processes of " << p.esc(c.id) << "</h4>\n";
       render_logs(p, logs);
@@ -518,7 +523,9 @@ std::string render_html_report(const RunData& run, const HtmlReportInput& input)
     for (const auto& l : input.logs)
       if (l.case_id.empty()) other.push_back(&l);
     if (!other.empty()) {
-      o << "<h3>Other logs of the run</h3>\n";
+      o << "<h3>Logs the cases share</h3>\n<p class=\"muted\">The processes of the bench (under "
+           "<code>bench/</code>: vendord, printerd, the emulated readers) and any other log of the "
+           "run.</p>\n";
       render_logs(p, other);
     }
   }

@@ -107,6 +107,7 @@ TEST_CASE("report.html shows the run's figures, drawn, escaped and without a tok
   CHECK(html.find("<code>ndef-mismatch</code>") != std::string::npos);
   CHECK(html.find("<code>nfc-selftest/pn532-sim.log</code>") != std::string::npos);
   CHECK(html.find("<code>other.log</code>") != std::string::npos);
+  CHECK(html.find("<h3>Logs the cases share</h3>") != std::string::npos);
   CHECK(html.find("<dd data-key=\"firmware\">1.2.0</dd>") != std::string::npos);
   CHECK(html.find("<dd data-key=\"host\">rig-host</dd>") != std::string::npos);
   CHECK(html.find("<td>pwt</td><td>accepted-after-expiry</td><td class=\"num\">3</td>") != std::string::npos);
