@@ -70,10 +70,15 @@ std::string with_svt(const std::string& url, const std::string& svt) {  // S118:
 
 // Polls `done` every 50 ms until it holds or `deadline` passes (then false). The processes under test act on
 // their own clocks (ticks, a modelled scan), so the rig can only watch for the result.
+// A request that gets no answer while polling is retried like a "not yet"; the deadline decides.
 template <class F>
 bool eventually(const Clock& clock, MonotonicTime deadline, F done) {
   for (;;) {
-    if (done()) return true;
+    try {
+      if (done()) return true;
+    } catch (const TerminalTransportError&) {
+      if (clock.monotonic_now() >= deadline) throw;
+    }
     if (clock.monotonic_now() >= deadline) return false;
     std::this_thread::sleep_for(50ms);  // polling interval, bounded by the deadline
   }
@@ -422,7 +427,7 @@ class SecondTapCase final : public FlowCase {
  private:
   void prepare(StepContext& step) override {
     admin_pt(step);
-    bench_->set_ink("black", 100);
+    bench_->set_ink("black", 100, step.deadline());
     ensure_pages(1, step);
     print_down_to(bench_->options().page_threshold, step);  // pages <= threshold: the tag offers a charge
   }
@@ -432,7 +437,7 @@ class SecondTapCase final : public FlowCase {
   terminal::TapRead tap_until(ndef::PrinterState want, const std::string& used, CycleContext& c,
                               bool marked) {
     terminal::TapRead tap;
-    const bool ok = eventually(c.clock(), c.deadline(), [&] {
+    const bool ok = eventually(c.clock(), std::min(c.deadline(), c.clock().monotonic_now() + 15s), [&] {
       if (marked) {
         tap = terminal::tap_and_mark(phone(), c);
         return true;  // the timed tap is judged as it is
@@ -481,16 +486,16 @@ class SecondTapCase final : public FlowCase {
     }
     open_with_svt(charge, "charge", c, true);
     // Exchange branch (ink low outranks the charge, S19), checked after the timed edges.
-    bench_->set_ink("black", 4);
+    bench_->set_ink("black", 4, c.deadline());
     const auto exchange = tap_until(ndef::PrinterState::ink_low, *charge.view.svwt, c, false);
     open_with_svt(exchange, "exchange", c, false);
     c.note("exchange_branch", "ok");
-    bench_->set_ink("black", 100);
+    bench_->set_ink("black", 100, c.deadline());
   }
 
  public:
-  void teardown(StepContext&) override {
-    if (bench_) bench_->set_ink("black", 100);
+  void teardown(StepContext& step) override {
+    if (bench_) bench_->set_ink("black", 100, step.deadline());
   }
 };
 
@@ -501,7 +506,7 @@ class InkLowNoticeCase final : public FlowCase {
 
   void teardown(StepContext& step) override {
     if (!bench_) return;
-    bench_->set_ink("black", 100);
+    bench_->set_ink("black", 100, step.deadline());
     try {  // close the notice this case opened, so the next case starts clean
       if (!svt_.empty()) vendor_->exchange(svt_, {"black"}, ms_left(step.remaining()));
       if (!pt_.empty()) printer_->sync(pt_, kAdmin, ms_left(step.remaining()));
@@ -512,7 +517,7 @@ class InkLowNoticeCase final : public FlowCase {
  private:
   void prepare(StepContext& step) override {
     admin_pt(step);
-    bench_->set_ink("black", 100);
+    bench_->set_ink("black", 100, step.deadline());
     svt_ = svt_for(kAdmin, step.clock(), step.deadline(), [&](std::string_view t) { step.secret(t); }).svt;
   }
 
@@ -524,7 +529,7 @@ class InkLowNoticeCase final : public FlowCase {
 
   void cycle(CycleContext& c) override {
     const auto left = [&] { return ms_left(c.remaining()); };
-    bench_->set_ink("black", 4);  // below printerd's and vendord's thresholds
+    bench_->set_ink("black", 4, c.deadline());  // below printerd's and vendord's thresholds
     if (!eventually(c.clock(), c.deadline(), [&] {
           const auto s = printer_->status(left());
           if (!s.ok()) return false;
@@ -550,7 +555,7 @@ class InkLowNoticeCase final : public FlowCase {
     c.mark("notice_not_repeated");
     // The operator exchanges the cartridge: the next cycle starts from a full one and no open notice.
     need(vendor_->exchange(svt_, {"black"}, left()), "exchange-refused", "ink exchange request");
-    bench_->set_ink("black", 100);
+    bench_->set_ink("black", 100, c.deadline());
     need(printer_->sync(pt_, kAdmin, left()), "sync-refused", "sync after the exchange");
   }
 

@@ -292,7 +292,7 @@ void SimBenchStrategy::tap(bool in_field) {
   control(std::string(in_field ? "place " : "remove ") + printer_link_name_);
 }
 
-void SimBenchStrategy::set_ink(const std::string& colour, double percent) {
+void SimBenchStrategy::set_ink(const std::string& colour, double percent, MonotonicTime deadline) {
   const fs::path file = endpoints_.printer_state / "ink-sim.json";
   boost::json::object root;
   try {
@@ -302,8 +302,13 @@ void SimBenchStrategy::set_ink(const std::string& colour, double percent) {
         {"simulated", true},
         {"levels", boost::json::object{{"cyan", 100}, {"magenta", 100}, {"yellow", 100}, {"black", 100}}}};
   }
-  root["levels"].as_object()[colour] = percent;
+  auto& levels = root["levels"].as_object();
+  if (const auto* now = levels.if_contains(colour);
+      now && now->is_number() && now->to_number<double>() == percent)
+    return;
+  levels[colour] = percent;
   write_atomically(file, boost::json::serialize(root));
+  if (printerd_) restart_printer(deadline);
 }
 
 std::string SimBenchStrategy::describe() const {

@@ -92,8 +92,11 @@ class SimBenchStrategy {
   // The phone's reader in / out of the printer's RF field: the printer's card emulation chip is placed in
   // the shared field or removed from it (pn532-sim control channel). The field starts with it placed.
   void tap(bool in_field);
-  // Sets one ink colour of the printer's simulated cartridges (ink-sim.json, re-read by printerd).
-  void set_ink(const std::string& colour, double percent);
+  // Sets one ink colour of the printer's simulated cartridges (ink-sim.json) — a cartridge swapped while
+  // the printer is off: the printer core reads its ink sensor at start and after each printed page, not on
+  // its tick, so printerd is restarted (same state) to take the reading. Nothing happens when the colour is
+  // already at that level.
+  void set_ink(const std::string& colour, double percent, MonotonicTime deadline);
 
   const SimBenchEndpoints& endpoints() const { return endpoints_; }
   const SimBenchOptions& options() const { return options_; }
