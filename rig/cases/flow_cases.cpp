@@ -430,6 +430,19 @@ class SecondTapCase final : public FlowCase {
     bench_->set_ink("black", 100, step.deadline());
     ensure_pages(1, step);
     print_down_to(bench_->options().page_threshold, step);  // pages <= threshold: the tag offers a charge
+    // The timed tap starts from a tag already showing the charge: the printer composes it once it holds a
+    // prefetched SVWT (S43), which may take up to its prefetch period after the pages went down.
+    const auto until = std::min(step.deadline(), step.clock().monotonic_now() + 15s);
+    terminal::TapRead seen;
+    eventually(step.clock(), until, [&] {
+      try {
+        seen = terminal::tap(phone(), step.clock(), ms_left(until - step.clock().monotonic_now()),
+                             step.secrets());
+      } catch (const CaseFailure&) {
+        return false;  // empty while it is being rewritten
+      }
+      return seen.view.state == ndef::PrinterState::charge_needed;
+    });
   }
 
   // Taps until the tag shows `want` with an SVWT other than `used` (the printer rewrites its tag when its
