@@ -311,6 +311,13 @@ void SimBenchStrategy::set_ink(const std::string& colour, double percent, Monoto
   if (printerd_) restart_printer(deadline);
 }
 
+std::vector<int> SimBenchStrategy::pids() const {
+  std::vector<int> out;
+  for (const auto* c : {pn532_.get(), vendord_.get(), printerd_.get()})
+    if (c) out.push_back(c->pid());
+  return out;
+}
+
 std::string SimBenchStrategy::describe() const {
   std::string out;
   auto add = [&](const char* what, const std::unique_ptr<ChildProcess>& c, const std::string& extra) {

@@ -19,6 +19,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "protocol/clock/clock.hpp"
 #include "rig/bench/bench.hpp"
@@ -104,6 +105,8 @@ class SimBenchStrategy {
   const std::string& device_id() const { return device_id_; }
   // What the strategy started, for a report: "pn532-sim pid 12, vendord pid 13 (port 4012), ...".
   std::string describe() const;
+  // The process IDs of what is running now (pn532-sim, vendord, printerd), for tests and reports.
+  std::vector<int> pids() const;
 
  private:
   void start_pn532(MonotonicTime deadline);

@@ -1,0 +1,176 @@
+// rig/strategy's SimBenchStrategy with the real processes: pn532-sim, vendord and printerd (printer core)
+// come up with their endpoints answering and their logs in the folder, the phone taps the printer's tag
+// through libnfc and the control channel takes it out of the field, printerd restarts on the same port, and
+// nothing outlives the strategy — neither after stop(), nor after an exception unwinds it, nor when a process
+// cannot start.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "drivers/nfc/nfc_error.hpp"
+#include "drivers/nfc/nfc_factory.hpp"
+#include "protocol/clock/clock.hpp"
+#include "rig/bench/bench_loader.hpp"
+#include "rig/runner/secrets.hpp"
+#include "rig/strategy/sim_bench_strategy.hpp"
+#include "rig/terminal/nfc_tap.hpp"
+#include "rig/terminal/printer_api_client.hpp"
+#include "rig/terminal/vendor_client.hpp"
+
+using namespace std::chrono_literals;
+using namespace tapbench;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string p = (fs::temp_directory_path() / "sim-bench-strategy-XXXXXX").string();
+    REQUIRE(::mkdtemp(p.data()) != nullptr);
+    path = p;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+void use_build_tree_binaries() {
+  ::setenv("TAPBENCH_PN532_SIM_BIN", PN532_SIM_PATH, 1);
+  ::setenv("TAPBENCH_VENDORD_BIN", VENDORD_PATH, 1);
+  ::setenv("TAPBENCH_PRINTERD_BIN", PRINTERD_PATH, 1);
+  ::setenv("LIBNFC_AUTO_SCAN", "false", 1);
+  ::setenv("LIBNFC_INTRUSIVE_SCAN", "false", 1);
+}
+
+// True once no process `pid` exists (children are reaped by ChildProcess; a zombie would still answer).
+bool gone(int pid) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+    std::this_thread::sleep_for(20ms);  // polling interval, bounded by the deadline
+  }
+  return false;
+}
+
+rig::Lifetimes short_lifetimes() {
+  rig::Lifetimes l;
+  l.printer.pwt_period = 20s;
+  l.printer.pt_idle = 30s;
+  l.server.svwt_ttl = 10s;
+  return l;
+}
+
+MonotonicTime in(std::chrono::seconds s) {
+  return RealClock::instance().monotonic_now() + s;
+}
+
+}  // namespace
+
+TEST_CASE("sim bench strategy: up, endpoints answer, tap in and out of the field, restart, down") {
+  use_build_tree_binaries();
+  TempDir tmp;
+  const rig::Bench bench = rig::load_bench("sim");
+  std::vector<int> pids;
+  {
+    rig::SimBenchStrategy strategy(bench, short_lifetimes(), tmp.path / "bench", RealClock::instance());
+    strategy.start(in(30s));
+    pids = strategy.pids();
+    REQUIRE(pids.size() == 3);
+    CHECK(strategy.healthy());
+    const auto& ep = strategy.endpoints();
+    CHECK(ep.printer_ipp_uri.rfind("ipp://127.0.0.1:", 0) == 0);
+
+    const rig::terminal::PrinterApiClient printer(ep.printer_url);
+    const auto status = printer.status(5s);
+    REQUIRE(status.ok());
+    CHECK(status.value->pages_remaining == 0);  // a new printer out of the box
+
+    // The phone taps: an unregistered printer's tag with a PWT, read through libnfc.
+    rig::SecretRegistry secrets;
+    auto phone = nfc::make_nfc_reader(ep.phone_reader);
+    const auto tap = rig::terminal::tap(*phone, RealClock::instance(), 5s, secrets);
+    CHECK(tap.view.state == ndef::PrinterState::unregistered);
+    CHECK(tap.view.pwt.has_value());
+    CHECK(tap.view.wfd.has_value());
+
+    // Out of the field: the reader finds nothing; back in: it reads again.
+    strategy.tap(false);
+    phone->field_off();
+    phone->field_on();
+    CHECK_THROWS_AS(phone->wait_for_target(300ms), nfc::NfcException);
+    strategy.tap(true);
+    CHECK(rig::terminal::tap(*phone, RealClock::instance(), 5s, secrets).view.pwt.has_value());
+
+    // Crash and recover: same port, state kept.
+    const std::string url = ep.printer_url;
+    strategy.restart_printer(in(20s), /*crash=*/true);
+    CHECK(gone(pids[2]));
+    CHECK(strategy.endpoints().printer_url == url);
+    CHECK(printer.status(5s).ok());
+    pids = strategy.pids();
+
+    // Logs of every process in the folder.
+    for (const char* log : {"pn532-sim.log", "vendord.log", "printerd.console.log", "printerd/printerd.log"})
+      CHECK_MESSAGE(fs::exists(tmp.path / "bench" / log), log);
+    phone.reset();
+    strategy.stop();
+  }
+  for (int pid : pids)
+    CHECK_MESSAGE(gone(pid), "pid ", pid, " outlived the strategy");
+}
+
+TEST_CASE("sim bench strategy: an exception unwinding through it leaves no process behind") {
+  use_build_tree_binaries();
+  TempDir tmp;
+  const rig::Bench bench = rig::load_bench("sim");
+  std::vector<int> pids;
+  try {
+    rig::SimBenchStrategy strategy(bench, short_lifetimes(), tmp.path / "bench", RealClock::instance());
+    strategy.start(in(30s));
+    pids = strategy.pids();
+    throw std::runtime_error("a case threw");
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()) == "a case threw");
+  }
+  REQUIRE(pids.size() == 3);
+  for (int pid : pids)
+    CHECK_MESSAGE(gone(pid), "pid ", pid, " outlived the strategy");
+}
+
+TEST_CASE("sim bench strategy: a process that cannot start is a StrategyError, and what started is stopped") {
+  use_build_tree_binaries();
+  ::setenv("TAPBENCH_PRINTERD_BIN", "/nonexistent/printerd", 1);
+  TempDir tmp;
+  const rig::Bench bench = rig::load_bench("sim");
+  rig::SimBenchStrategy strategy(bench, short_lifetimes(), tmp.path / "bench", RealClock::instance());
+  std::string message;
+  try {
+    strategy.start(in(30s));
+  } catch (const rig::StrategyError& e) {
+    message = e.what();
+  }
+  ::setenv("TAPBENCH_PRINTERD_BIN", PRINTERD_PATH, 1);
+  CHECK_MESSAGE(message.find("printerd") != std::string::npos, message);
+  CHECK(strategy.pids().empty());
+  CHECK_FALSE(strategy.healthy());
+}
+
+TEST_CASE("sim bench strategy: a bench it cannot bring up is refused, naming the role") {
+  rig::Bench bench = rig::load_bench("sim");
+  for (auto& d : bench.devices) {
+    if (d.name == "dut") d.config = rig::BoardBackend{"192.0.2.1:8631"}, d.backend = "board";
+  }
+  try {
+    rig::SimBenchStrategy strategy(bench, short_lifetimes(), "/tmp/unused", RealClock::instance());
+    FAIL("a board printer was accepted");
+  } catch (const rig::StrategyUnsupported& e) {
+    CHECK(std::string(e.what()).find("role 'printer'") != std::string::npos);
+  }
+}
