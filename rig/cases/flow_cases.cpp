@@ -1,5 +1,7 @@
 #include "rig/cases/flow_cases.hpp"
 
+#include <cups/cups.h>
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -82,6 +84,47 @@ bool eventually(const Clock& clock, MonotonicTime deadline, F done) {
     if (clock.monotonic_now() >= deadline) return false;
     std::this_thread::sleep_for(50ms);  // polling interval, bounded by the deadline
   }
+}
+
+// S121 as an IPP client starts it: Validate-Job with the token (Bearer), which printerd authorises exactly as
+// Print-Job (same purpose: token, link, quota) without creating a job. Its successful answer is the printer
+// accepting the PWT (auth_ok); a refusal returns the IPP status. No answer at all throws
+// TerminalTransportError.
+ipp_status_t validate_job(const std::string& ipp_uri, const std::string& token, milliseconds timeout) {
+  char scheme[16], user[64], host[256], resource[256];
+  int port = 0;
+  if (httpSeparateURI(HTTP_URI_CODING_ALL, ipp_uri.c_str(), scheme, sizeof scheme, user, sizeof user, host,
+                      sizeof host, &port, resource, sizeof resource) < HTTP_URI_STATUS_OK) {
+    throw TerminalTransportError("Validate-Job: not an IPP URI: " + ipp_uri);
+  }
+  http_t* http = httpConnect2(host, port, nullptr, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1,
+                              static_cast<int>(timeout.count()), nullptr);
+  if (!http)
+    throw TerminalTransportError(std::string("Validate-Job: cannot connect: ") + cupsLastErrorString());
+  httpSetTimeout(http, static_cast<double>(timeout.count()) / 1000.0, nullptr, nullptr);
+  httpSetAuthString(http, "Bearer", token.c_str());
+  ipp_t* req = ippNewRequest(IPP_OP_VALIDATE_JOB);
+  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, ipp_uri.c_str());
+  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, "app:print");
+  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "image/pwg-raster");
+  ipp_t* resp = cupsDoRequest(http, req, resource);
+  ipp_status_t status = cupsLastError();
+  const http_status_t http_status = httpGetStatus(http);
+  if (resp) {
+    status = ippGetStatusCode(resp);
+    ippDelete(resp);
+  } else if (http_status == HTTP_STATUS_UNAUTHORIZED ||
+             status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED) {
+    status = IPP_STATUS_ERROR_NOT_AUTHENTICATED;
+  } else if (http_status == HTTP_STATUS_FORBIDDEN) {
+    status = IPP_STATUS_ERROR_FORBIDDEN;
+  } else {
+    const std::string why = cupsLastErrorString() ? cupsLastErrorString() : "no answer";
+    httpClose(http);
+    throw TerminalTransportError("Validate-Job: no IPP answer: " + why);
+  }
+  httpClose(http);
+  return status;
 }
 
 // What every flow case shares: the session's bench, the clients, and the admin terminal's tokens.
@@ -370,14 +413,20 @@ class TapToPrintCase final : public FlowCase {
     const auto before = need(printer_->status(left()), "status-refused", "printer status").pages_remaining;
     join_group(tap.view, c);  // carrier_up
 
-    // S121: the print instruction authenticated by the PWT. IppClient::print is one call (Print-Job, then
-    // the job polled to its end), so auth_ok / job_accepted are stamped when it returns — see docs/BENCH.md.
+    // S121: the print app validates the job with the PWT (the printer authenticates it: auth_ok), then
+    // prints. IppClient::print is one call (Print-Job, then the job polled to its end) and PAPPL answers
+    // Print-Job after the streamed pages, so job_accepted and job_done are stamped when it returns.
+    const ipp_status_t valid = validate_job(bench_->endpoints().printer_ipp_uri, pwt, left());
+    if (valid > IPP_STATUS_OK_EVENTS_COMPLETE) {
+      throw CaseFailure("pwt-refused-for-print",
+                        std::string("Validate-Job with the tag's PWT refused: ") + ippErrorString(valid));
+    }
+    c.mark("auth_ok");
     terminal::PrintRequest one;
     one.document = IppClient::pwg_raster_pages(1);
     const auto printed = ipp_->print(pwt, one, left());
     if (!printed.ok())
       throw CaseFailure("print-refused", "print with the tag's PWT refused: " + answer(printed));
-    c.mark("auth_ok");
     c.mark("job_accepted");
     if (printed.value->job_state != "completed" || printed.value->pages_printed != 1) {
       throw CaseFailure("job-not-completed", "job " + std::to_string(printed.value->job_id) + " ended " +
