@@ -134,6 +134,7 @@ class FlowCase : public Case {
       : env_(env), session_(std::move(session)) {}
 
   void setup(StepContext& step) override {
+    secrets_ = &step.secrets();  // the run's registry (cycles share it): top-ups inside a cycle use it
     guard([&] {
       bench_ = &session_->acquire(env_, step);
       printer_.emplace(bench_->endpoints().printer_url);
@@ -291,6 +292,7 @@ class FlowCase : public Case {
   std::optional<IppClient> ipp_;
   std::string pt_;
   int charges_ = 0;
+  SecretRegistry* secrets_ = nullptr;
 };
 
 // ---- provisioning (S11-S115, Figs 4-6) ----------------------------------------------------------------
@@ -460,12 +462,10 @@ class TapToPrintCase final : public FlowCase {
     c.note("refusal_at_zero", refused.error);
     c.note("pages_before", std::to_string(before));
     if (more_cycles_after(c)) {
-      StepContext top_up(c.clock(), "top-up", ms_left(c.remaining()), scratch_, nullptr);
+      StepContext top_up(c.clock(), "top-up", ms_left(c.remaining()), *secrets_, nullptr);
       ensure_pages(start_pages(), top_up);
     }
   }
-
-  SecretRegistry scratch_;  // top-ups inside a cycle register their tokens here and on the cycle
 };
 
 // ---- second-tap (S43-S49, S116-S119, Fig 7) -------------------------------------------------------------
@@ -504,11 +504,7 @@ class SecondTapCase final : public FlowCase {
         tap = terminal::tap_and_mark(phone(), c);
         return true;  // the timed tap is judged as it is
       }
-      SecretRegistry none;
-      tap = terminal::tap(phone(), c.clock(), ms_left(c.remaining()), none);
-      for (const std::string* t :
-           {tap.view.svwt ? &*tap.view.svwt : nullptr, tap.view.pwt ? &*tap.view.pwt : nullptr})
-        if (t && t->size() >= 6) c.secret(*t);
+      tap = terminal::tap(phone(), c.clock(), ms_left(c.remaining()), *secrets_);
       return tap.view.state == want && tap.view.svwt && *tap.view.svwt != used;
     });
     if (!ok || tap.view.state != want) {
@@ -670,8 +666,7 @@ class PrinterDeactivatedCase final : public FlowCase {
       throw CaseFailure("print-refused", "a reactivated printer refused: " + answer(printed));
     c.mark("print_accepted");
     if (more_cycles_after(c)) {
-      SecretRegistry scratch;
-      StepContext top_up(c.clock(), "top-up", ms_left(c.remaining()), scratch, nullptr);
+      StepContext top_up(c.clock(), "top-up", ms_left(c.remaining()), *secrets_, nullptr);
       ensure_pages(2, top_up);
     }
   }
