@@ -107,7 +107,9 @@ class SessionTokenBench final : public TokenBench {
 TokenBenchFactory token_bench_factory(std::shared_ptr<SimBenchSession> session) {
   return [session](const CaseEnvironment& env, StepContext& step) -> std::unique_ptr<TokenBench> {
     SimBenchStrategy& strategy = session->acquire(env, step);
-    session->ensure_pwt_on_tag(step);
+    // Each token case starts from a freshly booted printer: a previous case may have left PWT
+    // authentication locked (wrong-PWT allowance spent) or the sim clock far ahead of its timers.
+    if (!session->ensure_pwt_on_tag(step)) strategy.restart_printer(step.deadline());
     return std::make_unique<SessionTokenBench>(session, strategy, step.clock(), step.secrets());
   };
 }
