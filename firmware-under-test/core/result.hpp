@@ -2,11 +2,11 @@
 // to an IPP status or an HTTP status) and a one-line detail that never contains a token.
 #pragma once
 
-#include <cassert>
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "protocol/result/basic_result.hpp"
 
 namespace tapbench::firmware {
 
@@ -42,39 +42,13 @@ struct Done {
   bool operator==(const Done&) const = default;
 };
 
+// Value or Error (protocol/result/basic_result.hpp), plus the error code for the port's status mapping.
 template <class T>
-class [[nodiscard]] Result {
+class [[nodiscard]] Result : public BasicResult<T, Error> {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & {
-    assert(ok());
-    return *std::get_if<0>(&v_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return *std::get_if<0>(&v_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::move(*std::get_if<0>(&v_));
-  }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-  const Error& error() const {
-    assert(!ok());
-    return *std::get_if<1>(&v_);
-  }
-  // The error code, or nullopt-like sentinel for tests: code() on success is a defect.
-  CoreError code() const { return error().code; }
-
- private:
-  std::variant<T, Error> v_;
+  using BasicResult<T, Error>::BasicResult;
+  // The error code; code() on success is a defect (asserted).
+  CoreError code() const { return this->error().code; }
 };
 
 inline Error make_error(CoreError code, std::string detail) {

@@ -6,7 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "protocol/result/basic_result.hpp"
 
 namespace tapbench::firmware::hal {
 
@@ -34,36 +35,16 @@ struct Status {
   bool operator==(const Status&) const = default;
 };
 
-// Value or failed Status.
+// Value or failed Status (protocol/result/basic_result.hpp); never built from a successful Status.
 template <class T>
-class [[nodiscard]] Result {
+class [[nodiscard]] Result : public BasicResult<T, Status> {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::in_place_index<1>, std::move(status)) { assert(!std::get<1>(v_).ok()); }
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & {
-    assert(ok());
-    return *std::get_if<0>(&v_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return *std::get_if<0>(&v_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::move(*std::get_if<0>(&v_));
-  }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
+  Result(T value) : BasicResult<T, Status>(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : BasicResult<T, Status>(std::move(status)) {
+    assert(!this->error().ok());
+  }  // NOLINT
   // The failure (a default "ok" Status when there is a value).
-  Status status() const { return ok() ? Status{} : *std::get_if<1>(&v_); }
-
- private:
-  std::variant<T, Status> v_;
+  Status status() const { return this->ok() ? Status{} : this->error(); }
 };
 
 }  // namespace tapbench::firmware::hal

@@ -3,14 +3,14 @@
 // a stable code for programs). The library never logs.
 #pragma once
 
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "protocol/result/basic_result.hpp"
 
 namespace tapbench::ndef {
 
@@ -66,41 +66,9 @@ struct Error {
   bool operator==(const Error&) const = default;
 };
 
-// Value or Error. Accessors assert the right alternative (no exceptions: the firmware core links this).
+// Value or Error (protocol/result/basic_result.hpp; no exceptions: the firmware core links this).
 template <class T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-
-  T& value() & {
-    assert(ok());
-    return *std::get_if<0>(&v_);
-  }
-  const T& value() const& {
-    assert(ok());
-    return *std::get_if<0>(&v_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::move(*std::get_if<0>(&v_));
-  }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  const Error& error() const {
-    assert(!ok());
-    return *std::get_if<1>(&v_);
-  }
-
- private:
-  std::variant<T, Error> v_;
-};
+using Result = BasicResult<T, Error>;
 
 // For functions that only validate.
 struct Ok {

@@ -70,10 +70,13 @@ void FdTransport::pace_received(std::size_t bytes) const {
 
 bool FdTransport::write(std::span<const std::uint8_t> bytes) {
   std::size_t done = 0;
-  // Paced: 16-byte bursts, each followed by its wire time, so a reader sees bytes trickle in.
+  // Paced: 16-byte bursts, each written once its wire time has passed, so a reader sees bytes trickle in —
+  // and sees the last byte only after the whole frame's time was spent (nothing is accounted after the
+  // reader already has the answer).
   const std::size_t burst = baud_ ? 16 : bytes.size();
   while (done < bytes.size()) {
     const std::size_t n = std::min(burst, bytes.size() - done);
+    if (baud_ && sleeper_) sleeper_(uart_time(n, baud_));
     std::size_t sent = 0;
     while (sent < n) {
       const ssize_t w = ::write(fd_, bytes.data() + done + sent, n - sent);
@@ -88,7 +91,6 @@ bool FdTransport::write(std::span<const std::uint8_t> bytes) {
       }
       return false;
     }
-    if (baud_ && sleeper_) sleeper_(uart_time(n, baud_));
     done += n;
   }
   return true;
