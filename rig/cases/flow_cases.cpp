@@ -137,9 +137,6 @@ class FlowCase : public Case {
     secrets_ = &step.secrets();  // the run's registry (cycles share it): top-ups inside a cycle use it
     guard([&] {
       bench_ = &session_->acquire(env_, step);
-      printer_.emplace(bench_->endpoints().printer_url);
-      vendor_.emplace(bench_->endpoints().server_url);
-      ipp_.emplace(bench_->endpoints().printer_ipp_uri);
       prepare(step);
     });
   }
@@ -151,9 +148,6 @@ class FlowCase : public Case {
   void recover(StepContext& step) override {
     guard([&] {
       bench_ = &session_->acquire(env_, step);  // restarts the bench when a process died
-      printer_.emplace(bench_->endpoints().printer_url);
-      vendor_.emplace(bench_->endpoints().server_url);
-      ipp_.emplace(bench_->endpoints().printer_ipp_uri);
       prepare(step);
     });
   }
@@ -176,6 +170,23 @@ class FlowCase : public Case {
 
   nfc::NfcReader& phone() { return session_->phone_reader(env_.clock); }
 
+  // The clients follow the bench's endpoints (a restarted printer may come back on another port).
+  const PrinterApiClient& printer() {
+    if (!printer_ || printer_->base_url() != bench_->endpoints().printer_url)
+      printer_.emplace(bench_->endpoints().printer_url);
+    return *printer_;
+  }
+  const VendorClient& vendor() {
+    if (!vendor_ || vendor_->base_url() != bench_->endpoints().server_url)
+      vendor_.emplace(bench_->endpoints().server_url);
+    return *vendor_;
+  }
+  const IppClient& ipp() {
+    if (!ipp_ || ipp_->uri() != bench_->endpoints().printer_ipp_uri)
+      ipp_.emplace(bench_->endpoints().printer_ipp_uri);
+    return *ipp_;
+  }
+
   // The admin terminal taps (outside a timed cycle) and trades the PWT for a PT; the printer is registered
   // with the server if it is not yet (S31-S61). Leaves pt_ set.
   void admin_pt(StepContext& step, bool register_it = true) {
@@ -185,20 +196,20 @@ class FlowCase : public Case {
       throw CaseFailure("tap-without-pwt", "the printer's tag (state " + state_name(tap.view.state) +
                                                ") carries no PWT; the admin cannot get a PT");
     }
-    auto issued = printer_->issue_pt(*tap.view.pwt, kAdmin, ms_left(step.remaining()));
+    auto issued = printer().issue_pt(*tap.view.pwt, kAdmin, ms_left(step.remaining()));
     if (!issued.ok() && issued.error == "pwt_locked") {
       // A previous case spent the printer's wrong-PWT allowance (the token cases do, on purpose): the lock
       // lives in the running firmware, so a power cycle gives this case the known state it starts from.
       bench_->restart_printer(step.deadline());
       const auto again = terminal::tap(phone(), step.clock(), ms_left(step.remaining()), step.secrets());
       if (!again.view.pwt) throw CaseFailure("tap-without-pwt", "no PWT on the tag after a restart");
-      issued = printer_->issue_pt(*again.view.pwt, kAdmin, ms_left(step.remaining()));
+      issued = printer().issue_pt(*again.view.pwt, kAdmin, ms_left(step.remaining()));
     }
     const auto grant = need(issued, "pt-refused", "PT issue with the tag's PWT (S31-S35)");
     step.secret(grant.pt);
     pt_ = grant.pt;
     if (register_it && tap.view.state == ndef::PrinterState::unregistered) {
-      const auto reg = need(printer_->register_printer(pt_, kAdmin, ms_left(step.remaining())),
+      const auto reg = need(printer().register_printer(pt_, kAdmin, ms_left(step.remaining())),
                             "registration-refused", "registration (S53-S61)");
       if (!reg.registered) {
         throw CaseFailure("registration-failed", "the printer stayed unregistered: " +
@@ -213,12 +224,12 @@ class FlowCase : public Case {
                              const std::function<void(std::string_view)>& remember) {
     Reply<std::string> svwt;
     eventually(clock, deadline, [&] {
-      svwt = printer_->request_svwt(pt_, kAdmin, ms_left(deadline - clock.monotonic_now()));
+      svwt = printer().request_svwt(pt_, kAdmin, ms_left(deadline - clock.monotonic_now()));
       return svwt.ok() || svwt.error != "no_svwt";
     });
     const std::string& w = need(svwt, "svwt-refused", "SVWT request (S67-S75)");
     remember(w);
-    const auto grant = need(vendor_->svt(w, terminal, ms_left(deadline - clock.monotonic_now())),
+    const auto grant = need(vendor().svt(w, terminal, ms_left(deadline - clock.monotonic_now())),
                             "svt-refused", "SVT for the printer's SVWT (S77-S81)");
     remember(grant.svt);
     return grant;
@@ -228,21 +239,21 @@ class FlowCase : public Case {
   // a paid charge through the sandbox gateway, then a sync (S85-S111).
   void ensure_pages(std::int64_t pages, StepContext& step) {
     const auto left = [&] { return ms_left(step.remaining()); };
-    const auto have = need(printer_->status(left()), "status-refused", "printer status").pages_remaining;
+    const auto have = need(printer().status(left()), "status-refused", "printer status").pages_remaining;
     if (have >= pages) return;
     const auto svt =
         svt_for(kAdmin, step.clock(), step.deadline(), [&](std::string_view t) { step.secret(t); });
-    const auto device = need(vendor_->device(svt.svt, left()), "device-refused", "device info");
+    const auto device = need(vendor().device(svt.svt, left()), "device-refused", "device info");
     auto cwt =
         device.free_charge_used
-            ? need(vendor_->paid_charge(svt.svt, pages - have, kTestCard,
+            ? need(vendor().paid_charge(svt.svt, pages - have, kTestCard,
                                         "tapbench-" + std::to_string(++charges_) + "-" + svt.device_id,
                                         left()),
                    "paid-charge-refused", "paid charge")
-            : need(vendor_->free_charge(svt.svt, left()), "free-charge-refused", "free charge (S85-S89)");
+            : need(vendor().free_charge(svt.svt, left()), "free-charge-refused", "free charge (S85-S89)");
     step.secret(cwt.cwt);
-    need(vendor_->charge(cwt.cwt, left()), "charge-refused", "CWT redemption (S93-S97)");
-    const auto synced = need(printer_->sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
+    need(vendor().charge(cwt.cwt, left()), "charge-refused", "CWT redemption (S93-S97)");
+    const auto synced = need(printer().sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
     if (synced.printable_pages < pages && !device.free_charge_used) {
       ensure_pages(pages, step);  // the free charge granted fewer pages than needed: top up once more
       return;
@@ -257,7 +268,7 @@ class FlowCase : public Case {
   // The operator swaps cartridges that printing has drained (0.5 % of black per page): the cases that need a
   // ready tag would otherwise meet the printer's own (correct) ink_low state after a few hundred pages.
   void refill_ink_below(int percent, StepContext& step) {
-    const auto s = need(printer_->status(ms_left(step.remaining())), "status-refused", "printer status");
+    const auto s = need(printer().status(ms_left(step.remaining())), "status-refused", "printer status");
     for (const auto& level : s.ink) {
       if (level.percent < percent) bench_->set_ink(level.colour, 100, step.deadline());
     }
@@ -266,12 +277,12 @@ class FlowCase : public Case {
   // Prints `n` pages with the PT and expects them all printed (used to bring the count down).
   void print_down_to(std::int64_t target, StepContext& step) {
     const auto have =
-        need(printer_->status(ms_left(step.remaining())), "status-refused", "printer status").pages_remaining;
+        need(printer().status(ms_left(step.remaining())), "status-refused", "printer status").pages_remaining;
     if (have <= target) return;
     terminal::PrintRequest job;
     job.document = IppClient::pwg_raster_pages(static_cast<int>(have - target));
     const auto r =
-        need(ipp_->print(pt_, job, ms_left(step.remaining())), "print-refused", "print with the PT");
+        need(ipp().print(pt_, job, ms_left(step.remaining())), "print-refused", "print with the PT");
     if (r.pages_remaining != target) {
       throw CaseFailure("quota-wrong", "printing " + std::to_string(have - target) + " of " +
                                            std::to_string(have) + " pages left " +
@@ -338,11 +349,11 @@ class ProvisioningCase final : public FlowCase {
     // S27: the router's credentials over the group's link, authorised by the PWT: the printer accepting the
     // PWT is auth_ok (handover latency = field_on → auth_ok, DESIGN §6).
     const auto& ep = bench_->endpoints();
-    need(ipp_->hand_over_router(pwt, ep.router_ssid, ep.router_passphrase, left()), "router-handover-refused",
+    need(ipp().hand_over_router(pwt, ep.router_ssid, ep.router_passphrase, left()), "router-handover-refused",
          "router hand-over with the PWT (S27)");
     c.mark("auth_ok");
     if (!eventually(c.clock(), c.deadline(), [&] {
-          const auto s = printer_->status(left());
+          const auto s = printer().status(left());
           return s.ok() && s.value->router_ssid == ep.router_ssid;
         })) {
       throw CaseFailure("router-not-stored", "the printer accepted the router but never reports it (S29)");
@@ -358,18 +369,18 @@ class ProvisioningCase final : public FlowCase {
     }
     c.mark("printer_on_lan");
 
-    const auto grant = need(printer_->issue_pt(pwt, kAdmin, left()), "pt-refused", "PT issue (S31-S35)");
+    const auto grant = need(printer().issue_pt(pwt, kAdmin, left()), "pt-refused", "PT issue (S31-S35)");
     c.secret(grant.pt);
     pt_ = grant.pt;
     if (grant.terminal_id != kAdmin)
       throw CaseFailure("pt-wrong-owner", "the PT is bound to '" + grant.terminal_id + "', not " + kAdmin);
     c.mark("pt_issued");
 
-    const auto reg = need(printer_->register_printer(pt_, kAdmin, left()), "registration-refused",
+    const auto reg = need(printer().register_printer(pt_, kAdmin, left()), "registration-refused",
                           "registration (S53-S61)");
     if (!reg.registered)
       throw CaseFailure("registration-failed", "unregistered after S61: " + reg.last_failure_error);
-    const auto seen = need(printer_->registration(pt_, left()), "registration-status-refused", "S63/S65");
+    const auto seen = need(printer().registration(pt_, left()), "registration-status-refused", "S63/S65");
     if (!seen.registered) throw CaseFailure("registration-lost", "S63 reports unregistered after S61");
     c.mark("registered");
 
@@ -377,7 +388,7 @@ class ProvisioningCase final : public FlowCase {
     c.mark("svt_issued");
 
     const auto cwt =
-        need(vendor_->free_charge(svt.svt, left()), "free-charge-refused", "free charge (S85-S89)");
+        need(vendor().free_charge(svt.svt, left()), "free-charge-refused", "free charge (S85-S89)");
     c.secret(cwt.cwt);
     const auto free_pages = bench_->options().free_pages;
     if (cwt.pages != free_pages || cwt.purpose != "free") {
@@ -385,12 +396,12 @@ class ProvisioningCase final : public FlowCase {
                                                  " pages (" + cwt.purpose + "), expected " +
                                                  std::to_string(free_pages) + " (free)");
     }
-    const auto charged = need(vendor_->charge(cwt.cwt, left()), "charge-refused", "CWT redemption (S93-S97)");
+    const auto charged = need(vendor().charge(cwt.cwt, left()), "charge-refused", "CWT redemption (S93-S97)");
     if (charged.pages_granted != free_pages)
       throw CaseFailure("charge-wrong", "granted " + std::to_string(charged.pages_granted) + " pages");
     c.mark("charged");
 
-    const auto synced = need(printer_->sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
+    const auto synced = need(printer().sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
     if (synced.pages_added != free_pages || synced.printable_pages != free_pages ||
         !synced.printing_enabled) {
       throw CaseFailure("sync-wrong", "sync added " + std::to_string(synced.pages_added) +
@@ -430,7 +441,7 @@ class TapToPrintCase final : public FlowCase {
                             (tap.view.pwt ? "" : " without a PWT") + ", expected ready + PWT");
     }
     const std::string pwt = *tap.view.pwt;
-    const auto before = need(printer_->status(left()), "status-refused", "printer status").pages_remaining;
+    const auto before = need(printer().status(left()), "status-refused", "printer status").pages_remaining;
     join_group(tap.view, c);  // carrier_up
 
     // S121: the print app validates the job with the PWT (the printer authenticates it: auth_ok), then
@@ -444,7 +455,7 @@ class TapToPrintCase final : public FlowCase {
     c.mark("auth_ok");
     terminal::PrintRequest one;
     one.document = IppClient::pwg_raster_pages(1);
-    const auto printed = ipp_->print(pwt, one, left());
+    const auto printed = ipp().print(pwt, one, left());
     if (!printed.ok())
       throw CaseFailure("print-refused", "print with the tag's PWT refused: " + answer(printed));
     c.mark("job_accepted");
@@ -465,14 +476,14 @@ class TapToPrintCase final : public FlowCase {
     const auto rest = printed.value->pages_remaining;
     terminal::PrintRequest big;
     big.document = IppClient::pwg_raster_pages(static_cast<int>(rest + 1));
-    const auto drained = need(ipp_->print(pt_, big, left()), "print-refused", "print with the PT");
+    const auto drained = need(ipp().print(pt_, big, left()), "print-refused", "print with the PT");
     if (drained.pages_printed != rest || drained.pages_remaining != 0) {
       throw CaseFailure("quota-overrun", "a " + std::to_string(rest + 1) + "-page job with " +
                                              std::to_string(rest) + " pages left printed " +
                                              std::to_string(drained.pages_printed) + " and left " +
                                              std::to_string(drained.pages_remaining));
     }
-    const auto refused = ipp_->print(pt_, one, left());
+    const auto refused = ipp().print(pt_, one, left());
     if (refused.ok()) {
       throw CaseFailure("printed-at-zero", "a job was printed with 0 pages left (" +
                                                std::to_string(refused.value->pages_printed) + " pages)");
@@ -538,7 +549,7 @@ class SecondTapCase final : public FlowCase {
   // The second terminal redeems the tag's SVWT (S77-S81) and opens the tag's URL with its SVT (S118).
   void open_with_svt(const terminal::TapRead& tap, const char* page, CycleContext& c, bool marked) {
     const auto left = [&] { return ms_left(c.remaining()); };
-    const auto svt = need(vendor_->svt(*tap.view.svwt, kPhone2, left()), "svt-refused",
+    const auto svt = need(vendor().svt(*tap.view.svwt, kPhone2, left()), "svt-refused",
                           "SVT for the tag's SVWT (S77-S81)");
     c.secret(svt.svt);
     if (marked) c.mark("svt_issued");
@@ -546,7 +557,7 @@ class SecondTapCase final : public FlowCase {
       throw CaseFailure("wrong-url",
                         std::string("the tag's URL is not the ") + page + " page: " + *tap.view.url);
     }
-    const auto opened = vendor_->open_page(with_svt(*tap.view.url, svt.svt), left());
+    const auto opened = vendor().open_page(with_svt(*tap.view.url, svt.svt), left());
     if (opened.status != 200) {
       throw CaseFailure("page-not-opened", std::string("the ") + page + " page answered HTTP " +
                                                std::to_string(opened.status) + " to the SVT");
@@ -585,8 +596,8 @@ class InkLowNoticeCase final : public FlowCase {
     if (!bench_) return;
     bench_->set_ink("black", 100, step.deadline());
     try {  // close the notice this case opened, so the next case starts clean
-      if (!svt_.empty()) vendor_->exchange(svt_, {"black"}, ms_left(step.remaining()));
-      if (!pt_.empty()) printer_->sync(pt_, kAdmin, ms_left(step.remaining()));
+      if (!svt_.empty()) vendor().exchange(svt_, {"black"}, ms_left(step.remaining()));
+      if (!pt_.empty()) printer().sync(pt_, kAdmin, ms_left(step.remaining()));
     } catch (const TerminalTransportError&) {
     }
   }
@@ -599,7 +610,7 @@ class InkLowNoticeCase final : public FlowCase {
   }
 
   std::int64_t black_notices(CycleContext& c) {
-    const auto d = need(vendor_->device(svt_, ms_left(c.remaining())), "device-refused", "device info");
+    const auto d = need(vendor().device(svt_, ms_left(c.remaining())), "device-refused", "device info");
     return std::count_if(d.replacement_notices.begin(), d.replacement_notices.end(),
                          [](const terminal::ReplacementNotice& n) { return n.color == "black"; });
   }
@@ -608,7 +619,7 @@ class InkLowNoticeCase final : public FlowCase {
     const auto left = [&] { return ms_left(c.remaining()); };
     bench_->set_ink("black", 4, c.deadline());  // below printerd's and vendord's thresholds
     if (!eventually(c.clock(), c.deadline(), [&] {
-          const auto s = printer_->status(left());
+          const auto s = printer().status(left());
           if (!s.ok()) return false;
           return std::any_of(s.value->ink.begin(), s.value->ink.end(),
                              [](const terminal::InkLevel& l) { return l.colour == "black" && l.low; });
@@ -616,14 +627,14 @@ class InkLowNoticeCase final : public FlowCase {
       throw CaseFailure("ink-low-not-seen", "black at 4 % but the printer never reports it low");
     }
     c.mark("ink_low");
-    need(printer_->sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
+    need(printer().sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
     const auto shown = black_notices(c);
     if (shown != 1) {
       throw CaseFailure("notice-missing", "after a sync with black low the server shows " +
                                               std::to_string(shown) + " black notices, expected 1");
     }
     c.mark("notice_shown");
-    need(printer_->sync(pt_, kAdmin, left()), "sync-refused", "second sync");
+    need(printer().sync(pt_, kAdmin, left()), "sync-refused", "second sync");
     const auto again = black_notices(c);
     if (again != 1) {
       throw CaseFailure("notice-repeated", "a second sync with black still low left " +
@@ -631,9 +642,9 @@ class InkLowNoticeCase final : public FlowCase {
     }
     c.mark("notice_not_repeated");
     // The operator exchanges the cartridge: the next cycle starts from a full one and no open notice.
-    need(vendor_->exchange(svt_, {"black"}, left()), "exchange-refused", "ink exchange request");
+    need(vendor().exchange(svt_, {"black"}, left()), "exchange-refused", "ink exchange request");
     bench_->set_ink("black", 100, c.deadline());
-    need(printer_->sync(pt_, kAdmin, left()), "sync-refused", "sync after the exchange");
+    need(printer().sync(pt_, kAdmin, left()), "sync-refused", "sync after the exchange");
   }
 
   std::string svt_;
@@ -647,8 +658,8 @@ class PrinterDeactivatedCase final : public FlowCase {
   void teardown(StepContext& step) override {
     if (!bench_ || svt_.empty()) return;
     try {  // never leave the printer disabled for the next case
-      vendor_->activation(svt_, true, ms_left(step.remaining()));
-      printer_->sync(pt_, kAdmin, ms_left(step.remaining()));
+      vendor().activation(svt_, true, ms_left(step.remaining()));
+      printer().sync(pt_, kAdmin, ms_left(step.remaining()));
     } catch (const TerminalTransportError&) {
     }
   }
@@ -666,22 +677,22 @@ class PrinterDeactivatedCase final : public FlowCase {
     terminal::PrintRequest one;
     one.document = IppClient::pwg_raster_pages(1);
 
-    need(vendor_->activation(svt_, false, left()), "activation-refused", "disable printing at the server");
-    const auto off = need(printer_->sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
+    need(vendor().activation(svt_, false, left()), "activation-refused", "disable printing at the server");
+    const auto off = need(printer().sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
     if (off.printing_enabled)
       throw CaseFailure("still-enabled", "the server disabled printing, the sync still says enabled");
     c.mark("deactivated");
-    const auto refused = ipp_->print(pt_, one, left());
+    const auto refused = ipp().print(pt_, one, left());
     if (refused.ok()) throw CaseFailure("printed-while-disabled", "a deactivated printer printed a job");
     c.note("refused_with", refused.error);
     c.mark("print_refused");
 
-    need(vendor_->activation(svt_, true, left()), "activation-refused", "enable printing at the server");
-    const auto on = need(printer_->sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
+    need(vendor().activation(svt_, true, left()), "activation-refused", "enable printing at the server");
+    const auto on = need(printer().sync(pt_, kAdmin, left()), "sync-refused", "sync (S99-S111)");
     if (!on.printing_enabled)
       throw CaseFailure("still-disabled", "the server enabled printing, the sync still says disabled");
     c.mark("reactivated");
-    const auto printed = ipp_->print(pt_, one, left());
+    const auto printed = ipp().print(pt_, one, left());
     if (!printed.ok())
       throw CaseFailure("print-refused", "a reactivated printer refused: " + answer(printed));
     c.mark("print_accepted");

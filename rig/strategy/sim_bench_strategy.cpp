@@ -99,7 +99,7 @@ SimBenchStrategy::SimBenchStrategy(const Bench& bench, const Lifetimes& lifetime
   printerd_binary_ =
       printer.binary ? *printer.binary : find_program("printerd", "firmware-under-test/port/linux");
   vendord_port_ = server.port;
-  printerd_port_ = printer.port;
+  printerd_port_ = configured_printerd_port_ = printer.port;
   // The run folder keeps the database (":memory:" in the bench means "nothing kept between runs", which a
   // file in this run's folder also gives, and lets a report show what the server held).
   vendord_db_ = server.database == ":memory:" ? (dir_ / "vendord.db").string() : server.database;
@@ -208,9 +208,35 @@ void SimBenchStrategy::start_router(MonotonicTime deadline) {
 }
 
 void SimBenchStrategy::start_printerd(MonotonicTime deadline) {
+  try {
+    launch_printerd(deadline);
+  } catch (const StrategyError&) {
+    // A restart asks for the port the printer had, so that URLs stay put; on a shared host another process
+    // may have taken it meanwhile (PAPPL picks ports from 8000 up). Then a free port, unless the bench fixed
+    // it.
+    if (printerd_port_ == configured_printerd_port_ || printerd_ == nullptr || printerd_->running()) throw;
+    if (printerd_->log_tail().find("cannot listen") == std::string::npos) throw;
+    printerd_port_ = 0;
+    launch_printerd(deadline);
+  }
+}
+
+// A printer without a PTB starts as a new device: each gets the next ID (dv1, dv2, … counted in the bench
+// folder, so a bench brought up again in the same run never reuses an ID vendord already registered).
+std::string SimBenchStrategy::next_device_id() {
+  const fs::path counter = dir_ / "printer-generation";
+  int generation = 0;
+  std::ifstream(counter) >> generation;
+  ++generation;
+  write_atomically(counter, std::to_string(generation) + "\n");
+  return "dv" + std::to_string(generation);
+}
+
+void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
   const fs::path& state = endpoints_.printer_state;
   fs::create_directories(state);
   fs::remove(state / "printerd.uri");  // a predecessor's
+  if (!fs::exists(state / "ptb.json")) device_id_ = next_device_id();
   std::vector<std::string> argv = {
       printerd_binary_, "--state-dir", state.string(), "--listen",
       "127.0.0.1:" + std::to_string(printerd_port_), "--nfc",
@@ -272,7 +298,6 @@ void SimBenchStrategy::factory_reset_printer(MonotonicTime deadline) {
   printerd_.reset();
   std::error_code ec;
   fs::remove_all(endpoints_.printer_state, ec);
-  device_id_ = "dv" + std::to_string(++printer_generation_ + 1);
   start_printerd(deadline);
 }
 

@@ -113,6 +113,8 @@ class SimBenchStrategy {
   void start_vendord(MonotonicTime deadline);
   void start_router(MonotonicTime deadline);
   void start_printerd(MonotonicTime deadline);
+  void launch_printerd(MonotonicTime deadline);
+  std::string next_device_id();
   std::string control(const std::string& command);
   void wait_for_file(ChildProcess& child, const std::filesystem::path& file, MonotonicTime deadline,
                      std::string& content);
@@ -124,8 +126,8 @@ class SimBenchStrategy {
   std::string phone_link_name_, printer_link_name_;
   std::string vendord_binary_, printerd_binary_, vendord_db_;
   int vendord_port_ = 0, printerd_port_ = 0;
-  int printer_generation_ = 0;
-  std::string device_id_ = "dv1";
+  int configured_printerd_port_ = 0;
+  std::string device_id_;
   std::filesystem::path control_socket_;
   SimBenchEndpoints endpoints_;
   std::unique_ptr<ChildProcess> pn532_, vendord_, printerd_;

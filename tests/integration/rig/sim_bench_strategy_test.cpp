@@ -4,7 +4,10 @@
 // nothing outlives the strategy — neither after stop(), nor after an exception unwinds it, nor when a process
 // cannot start.
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -115,6 +118,29 @@ TEST_CASE("sim bench strategy: up, endpoints answer, tap in and out of the field
     CHECK(strategy.endpoints().printer_url == url);
     CHECK(printer.status(5s).ok());
     pids = strategy.pids();
+
+    // Its port taken while it was down (a shared host): it comes back on another one, endpoints updated.
+    {
+      const int port = std::stoi(url.substr(url.rfind(':') + 1));
+      REQUIRE(::kill(pids[2], SIGKILL) == 0);
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(static_cast<std::uint16_t>(port));
+      bool bound = false;
+      for (int i = 0; i < 250 && !bound; ++i) {  // until the killed printerd's socket is gone (≤ 5 s)
+        bound = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        if (!bound) std::this_thread::sleep_for(20ms);
+      }
+      REQUIRE(bound);
+      REQUIRE(::listen(fd, 1) == 0);
+      strategy.restart_printer(in(20s));
+      ::close(fd);
+      CHECK(strategy.endpoints().printer_url != url);
+      CHECK(rig::terminal::PrinterApiClient(strategy.endpoints().printer_url).status(5s).ok());
+      pids = strategy.pids();
+    }
 
     // Logs of every process in the folder.
     for (const char* log : {"pn532-sim.log", "vendord.log", "printerd.console.log", "printerd/printerd.log"})
