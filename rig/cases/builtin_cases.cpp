@@ -1,6 +1,7 @@
 #include "rig/cases/builtin_cases.hpp"
 
 #include "rig/cases/flow_cases.hpp"
+#include "rig/cases/load_case.hpp"
 #include "rig/cases/nfc_selftest_case.hpp"
 #include "rig/cases/radio_cases.hpp"
 #include "rig/cases/token_cases.hpp"
@@ -18,6 +19,7 @@ CaseRegistry make_case_registry() {
   auto session = std::make_shared<SimBenchSession>();
   register_flow_cases(registry, session);
   register_token_cases(registry, token_bench_factory(session));
+  register_load_case(registry, session);
   return registry;
 }
 
