@@ -140,8 +140,8 @@ int main(int argc, char** argv) {
       " purge_interval=" + std::to_string(sc.purge_interval.count()) + "s" +
       " price_cents_per_page=" + std::to_string(sc.price_cents_per_page) +
       " payment_limit_cents=" + std::to_string(sc.payment_limit_cents) + " listen=" + hc.listen +
-      " threads=" + std::to_string(hc.threads) + " body_limit=" + std::to_string(hc.body_limit) +
-      " header_limit=" + std::to_string(hc.header_limit) +
+      " threads=" + std::to_string(hc.threads) + " blocking_threads=" + std::to_string(hc.blocking_threads) +
+      " body_limit=" + std::to_string(hc.body_limit) + " header_limit=" + std::to_string(hc.header_limit) +
       " read_timeout=" + std::to_string(hc.read_timeout.count()) + "s" +
       " idle_timeout=" + std::to_string(hc.idle_timeout.count()) + "s" +
       " token_failures=" + std::to_string(hc.token_failures_per_minute) + "/" +

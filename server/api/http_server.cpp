@@ -44,8 +44,9 @@ std::string error_body(const std::string& code, const std::string& message) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Router& router, const HttpConfig& config, const HttpServer::LogSink& log)
-      : stream_(std::move(socket)), router_(router), config_(config), log_(log) {
+  Session(tcp::socket socket, Router& router, const HttpConfig& config, const HttpServer::LogSink& log,
+          asio::thread_pool& blocking)
+      : stream_(std::move(socket)), router_(router), config_(config), log_(log), blocking_(blocking) {
     boost::system::error_code ec;
     const auto ep = stream_.socket().remote_endpoint(ec);
     client_ = ec ? "unknown" : ep.address().to_string();
@@ -95,10 +96,23 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.body = req.body();
     r.client = client_;
-    const HttpResponse out = router_.handle(r);
+    if (req.method() == http::verb::get || req.method() == http::verb::head)
+      return respond(router_.handle(r));
+    // A write may wait for its durable commit (group commit): off the I/O threads, back on this strand.
+    asio::post(blocking_, [self = shared_from_this(), r = std::move(r)] {
+      HttpResponse out = self->router_.handle(r);
+      asio::post(self->stream_.get_executor(),
+                 [self, out = std::move(out)]() mutable { self->respond(std::move(out)); });
+    });
+  }
+
+  // The request is still the parser's (no new read starts before the answer is written).
+  void respond(HttpResponse out) {
+    const auto& req = parser_->get();
     if (log_) {
       // Route template only: the target's query may hold an SVT (S118).
-      log_(client_ + " " + r.method + " " + out.route + " " + std::to_string(out.status) + " " + out.outcome);
+      log_(client_ + " " + std::string{req.method_string()} + " " + out.route + " " +
+           std::to_string(out.status) + " " + out.outcome);
     }
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status),
                                                                    req.version());
@@ -107,7 +121,7 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& [k, v] : out.headers)
       res->set(k, v);
     res->keep_alive(req.keep_alive());
-    if (req.method() != http::verb::head) res->body() = out.body;
+    if (req.method() != http::verb::head) res->body() = std::move(out.body);
     res->prepare_payload();
     if (req.method() == http::verb::head) res->body().clear();
     send(res, !req.keep_alive());
@@ -145,6 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Router& router_;
   const HttpConfig& config_;
   const HttpServer::LogSink& log_;
+  asio::thread_pool& blocking_;
   std::string client_;
   bool first_ = true;
 };
@@ -153,12 +168,17 @@ class Session : public std::enable_shared_from_this<Session> {
 
 struct HttpServer::Impl {
   Impl(Router& r, const HttpConfig& c, LogSink l)
-      : router(r), config(c), log(std::move(l)), ioc(std::max(1, c.threads)), acceptor(ioc) {}
+      : router(r),
+        config(c),
+        log(std::move(l)),
+        ioc(std::max(1, c.threads)),
+        acceptor(ioc),
+        blocking(static_cast<std::size_t>(std::max(1, c.blocking_threads))) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (!acceptor.is_open()) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), router, config, log)->start();
+      if (!ec) std::make_shared<Session>(std::move(socket), router, config, log, blocking)->start();
       accept();
     });
   }
@@ -168,6 +188,7 @@ struct HttpServer::Impl {
   LogSink log;
   asio::io_context ioc;
   tcp::acceptor acceptor;
+  asio::thread_pool blocking;  // requests that may wait for a durable commit
   std::vector<std::thread> threads;
   std::mutex mutex;
   bool stopped = false;
@@ -217,6 +238,8 @@ void HttpServer::stop() {
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
+  impl_->blocking.stop();
+  impl_->blocking.join();
 }
 
 }  // namespace tapbench::server

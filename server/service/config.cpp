@@ -105,10 +105,13 @@ VendordConfig parse_config(const std::string& yaml_text, VendordConfig c) {
   }
   if (const auto h = root["http"]) {
     only_keys(h, "http",
-              {"listen", "threads", "body_limit", "header_limit", "read_timeout", "idle_timeout",
-               "token_failures_per_minute", "token_failure_window", "public_url"});
+              {"listen", "threads", "blocking_threads", "body_limit", "header_limit", "read_timeout",
+               "idle_timeout", "token_failures_per_minute", "token_failure_window", "public_url"});
     if (h["listen"]) c.http.listen = get<std::string>(h["listen"], "http.listen");
     if (h["threads"]) c.http.threads = static_cast<int>(positive(h["threads"], "http.threads"));
+    if (h["blocking_threads"]) {
+      c.http.blocking_threads = static_cast<int>(positive(h["blocking_threads"], "http.blocking_threads"));
+    }
     if (h["body_limit"])
       c.http.body_limit = static_cast<std::size_t>(positive(h["body_limit"], "http.body_limit"));
     if (h["header_limit"]) {

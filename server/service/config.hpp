@@ -32,6 +32,9 @@ struct ServiceConfig {
 struct HttpConfig {
   std::string listen = "127.0.0.1:8080";
   int threads = 2;
+  // Requests that may wait for a durable commit (every method but GET/HEAD) run on this many worker
+  // threads, so the I/O threads keep serving while they wait and concurrent writes can share one commit.
+  int blocking_threads = 128;
   std::size_t body_limit = 64 * 1024;
   std::size_t header_limit = 8 * 1024;
   std::chrono::seconds read_timeout{10};

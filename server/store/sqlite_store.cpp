@@ -3,9 +3,15 @@
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
+#include <condition_variable>
 #include <cstdlib>
+#include <deque>
+#include <exception>
 #include <mutex>
+#include <semaphore>
+#include <thread>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -115,14 +121,74 @@ InkLevels ink_from_json(const std::string& text) {
   return out;
 }
 
+// Prepared statements of one connection, kept for its lifetime (parsing a statement costs more than running
+// the point queries vendord makes). Keyed by the SQL literal's address: only string literals go through it.
+class StmtCache {
+ public:
+  explicit StmtCache(sqlite3* db) : db_(db) {}
+  ~StmtCache() { clear(); }
+  void clear() {
+    for (auto& [sql, e] : entries_)
+      sqlite3_finalize(e.stmt);
+    entries_.clear();
+  }
+  StmtCache(const StmtCache&) = delete;
+  StmtCache& operator=(const StmtCache&) = delete;
+
+  struct Entry {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  // The cached statement, or nullptr when it is in use (a nested use of the same SQL prepares its own).
+  Entry* acquire(const char* sql) {
+    auto [it, fresh] = entries_.try_emplace(sql);
+    if (fresh) {
+      if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &it->second.stmt, nullptr) !=
+          SQLITE_OK) {
+        entries_.erase(it);
+        throw StoreFailure(std::string{"sqlite prepare: "} + sqlite3_errmsg(db_));
+      }
+    }
+    if (it->second.in_use) return nullptr;
+    it->second.in_use = true;
+    return &it->second;
+  }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<const char*, Entry> entries_;
+};
+
+// A pooled connection as the store's methods see it: the handle and its statement cache.
+struct Db {
+  sqlite3* raw;
+  StmtCache* cache;
+  std::mutex* writers;  // the store's writers queue here rather than in SQLite's sleeping busy handler
+  operator sqlite3*() const { return raw; }  // NOLINT(google-explicit-constructor): SQLite's C API
+};
+
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw StoreFailure(std::string{"sqlite prepare: "} + sqlite3_errmsg(db));
+  // Uncached (migrations, one-off statements).
+  Stmt(sqlite3* db, const char* sql) : db_(db) { prepare(sql); }
+  // From the connection's cache; `sql` must be a string literal.
+  Stmt(Db db, const char* sql) : db_(db.raw) {
+    entry_ = db.cache->acquire(sql);
+    if (entry_) {
+      stmt_ = entry_->stmt;
+    } else {
+      prepare(sql);
     }
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  ~Stmt() {
+    if (entry_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+      entry_->in_use = false;
+    } else {
+      sqlite3_finalize(stmt_);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -161,11 +227,17 @@ class Stmt {
   }
 
  private:
+  void prepare(const char* sql) {
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw StoreFailure(std::string{"sqlite prepare: "} + sqlite3_errmsg(db_));
+    }
+  }
   void check(int rc) {
     if (rc != SQLITE_OK) throw StoreFailure(std::string{"sqlite bind: "} + sqlite3_errmsg(db_));
   }
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  StmtCache::Entry* entry_ = nullptr;
 };
 
 void exec(sqlite3* db, const char* sql) {
@@ -179,9 +251,12 @@ void exec(sqlite3* db, const char* sql) {
 }
 
 // BEGIN IMMEDIATE … COMMIT, rolled back on any exception (so a refused request writes nothing).
+// Writers of this process take turns on the store's mutex first (a queue that wakes the next writer at
+// once; SQLite's busy handler would sleep and poll); BEGIN IMMEDIATE still excludes other processes.
 class WriteTx {
  public:
   explicit WriteTx(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+  explicit WriteTx(Db db) : turn_(*db.writers), db_(db.raw) { exec(db_, "BEGIN IMMEDIATE"); }
   ~WriteTx() {
     if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -191,6 +266,7 @@ class WriteTx {
   }
 
  private:
+  std::unique_lock<std::mutex> turn_;  // released after COMMIT/ROLLBACK (destroyed last)
   sqlite3* db_;
   bool done_ = false;
 };
@@ -223,7 +299,7 @@ std::optional<std::int64_t> opt_ms(const std::optional<SystemTime>& t) {
   return t ? std::optional<std::int64_t>{to_ms(*t)} : std::nullopt;
 }
 
-void insert_token_row(sqlite3* db, const TokenRow& r) {
+void insert_token_row(Db db, const TokenRow& r) {
   Stmt s(db,
          "INSERT INTO tokens(hash, kind, device_id, issued_at, last_used_at, expires_at, pages, purpose, "
          "terminal_id) VALUES(?,?,?,?,?,?,?,?,?)");
@@ -259,23 +335,32 @@ class SqliteStore final : public Store {
     if (options_.path.empty() || options_.path == ":memory:") {
       throw StoreFailure("sqlite store needs a database file path (not :memory:)");
     }
-    Conn c = checkout();
-    try {
-      migrate(c.db);
-    } catch (...) {
-      sqlite3_close_v2(c.db);  // the constructor fails: nobody else will close it
-      throw;
-    }
-    checkin(c.db);
+    std::unique_ptr<Conn> c = checkout();
+    migrate(c->db);  // on failure the connection closes with `c`
+    checkin(std::move(c));
+    if (options_.group_commit)
+      committer_ = std::thread([this, conn = checkout()]() mutable { commit_loop(*conn); });
   }
 
   ~SqliteStore() override {
-    for (sqlite3* db : idle_)
-      sqlite3_close_v2(db);
+    if (committer_.joinable()) {
+      {
+        std::lock_guard lock(gc_mutex_);
+        gc_stop_ = true;
+      }
+      gc_wake_.notify_all();
+      committer_.join();
+    }
+    try {
+      std::lock_guard lock(touch_mutex_);
+      flush_touches_locked();
+    } catch (const std::exception&) {  // at worst some SVTs expire earlier
+    }
+    idle_.clear();
   }
 
   void register_device(const Device& d, const TokenRow& st) override {
-    with_db([&](sqlite3* db) {
+    with_db([&](Db db) {
       WriteTx tx(db);
       {
         Stmt exists(db, "SELECT 1 FROM devices WHERE device_id = ?");
@@ -293,7 +378,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Device> device(const std::string& device_id) override {
-    return with_db([&](sqlite3* db) -> std::optional<Device> {
+    return with_db([&](Db db) -> std::optional<Device> {
       Stmt s(
           db,
           "SELECT pages, ink, active, free_charge_used, registered_at, last_sync_at, "
@@ -315,7 +400,7 @@ class SqliteStore final : public Store {
   }
 
   bool insert_token(const TokenRow& row, std::int64_t max_live, SystemTime now) override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       WriteTx tx(db);
       if (max_live > 0) {
         Stmt live(db,
@@ -333,79 +418,104 @@ class SqliteStore final : public Store {
 
   Authenticated authenticate(token::Kind kind, const token::Hash& hash, const token::Policy& policy,
                              SystemTime now) override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       Authenticated out;
-      // Its only write (deleting an expired token) may be lost: outlives tx, restored after COMMIT/ROLLBACK.
-      const RelaxedSync relaxed(db, options_.synchronous_full);
-      WriteTx tx(db);
-      Stmt s(db,
-             "SELECT hash, kind, device_id, issued_at, last_used_at, terminal_id FROM tokens WHERE hash = ?");
-      s.bind(1, hash.hex());
-      if (!s.step()) {
-        out.outcome = TokenOutcome::Unknown;
-        return out;
-      }
-      // The lookup is by hash; compare the stored hash in constant time as well.
-      const auto stored = token::Hash::from_hex(s.text(0));
-      if (!stored || !token::constant_time_equal(*stored, hash)) return out;
-      if (s.text(1) != token::name(kind)) {
-        out.outcome = TokenOutcome::WrongKind;
-        return out;
-      }
+      const std::string hex = hash.hex();
       token::State state;
-      state.issued_at = from_ms(s.i64(3));
-      if (auto t = s.opt_i64(4)) state.last_used_at = from_ms(*t);
+      {  // A point read outside any transaction (no write lock): the common case writes nothing.
+        Stmt s(
+            db,
+            "SELECT hash, kind, device_id, issued_at, last_used_at, terminal_id FROM tokens WHERE hash = ?");
+        s.bind(1, hex);
+        if (!s.step()) {
+          out.outcome = TokenOutcome::Unknown;
+          return out;
+        }
+        // The lookup is by hash; compare the stored hash in constant time as well.
+        const auto stored = token::Hash::from_hex(s.text(0));
+        if (!stored || !token::constant_time_equal(*stored, hash)) return out;
+        if (s.text(1) != token::name(kind)) {
+          out.outcome = TokenOutcome::WrongKind;
+          return out;
+        }
+        state.issued_at = from_ms(s.i64(3));
+        if (auto t = s.opt_i64(4)) state.last_used_at = from_ms(*t);
+        out.device_id = s.text(2);
+        out.terminal_id = s.text(5);
+      }
+      {  // a use not yet written (touch() defers idle-timer refreshes) counts as much as a written one
+        std::lock_guard lock(touch_mutex_);
+        if (const auto it = touches_.find(hex); it != touches_.end()) {
+          const SystemTime pending = from_ms(it->second.last_used_ms);
+          if (!state.last_used_at || *state.last_used_at < pending) state.last_used_at = pending;
+        }
+      }
       out.outcome = outcome_of(token::evaluate(policy, state, now));
       if (out.outcome != TokenOutcome::Ok) {
-        Stmt del(db, "DELETE FROM tokens WHERE hash = ?");
-        del.bind(1, hash.hex());
-        del.run();
-        tx.commit();
-        return out;
+        out.device_id.clear();
+        out.terminal_id.clear();
+        // Its only write (deleting the dead token) may be lost: RelaxedSync outlives tx.
+        {
+          const RelaxedSync relaxed(db, options_.synchronous_full);
+          WriteTx tx(db);
+          Stmt del(db, "DELETE FROM tokens WHERE hash = ?");
+          del.bind(1, hex);
+          del.run();
+          tx.commit();
+        }  // the write turn is released before touch_mutex_ is taken (flushes take them the other way)
+        std::lock_guard lock(touch_mutex_);
+        touches_.erase(hex);
       }
-      out.device_id = s.text(2);
-      out.terminal_id = s.text(5);
-      return out;  // read only: rolled back, nothing written
+      return out;
     });
   }
 
+  // The idle-timer refresh of a successful use is kept in memory (authenticate() merges it) and written in
+  // batches: at most once per second of `now`, or every kTouchBatch uses, before every purge and at
+  // shutdown. A lost refresh (crash, power loss) only makes the token expire earlier, never later.
   void touch(token::Kind kind, const token::Hash& hash, const token::Policy& policy,
              SystemTime now) override {
     if (!policy.idle_ttl) return;
-    with_db([&](sqlite3* db) {
-      const RelaxedSync relaxed(db, options_.synchronous_full);  // outlives tx: restored after COMMIT
-      WriteTx tx(db);
-      Stmt s(db, "SELECT issued_at FROM tokens WHERE hash = ? AND kind = ?");
-      s.bind(1, hash.hex()).bind(2, std::string{token::name(kind)});
-      if (!s.step()) return;  // deleted meanwhile: nothing to refresh
-      token::State used;
-      used.issued_at = from_ms(s.i64(0));
-      used = token::after_use(used, now);
-      Stmt up(db, "UPDATE tokens SET last_used_at = ?, expires_at = ? WHERE hash = ?");
-      up.bind(1, to_ms(now)).bind(2, opt_ms(token::deadline(policy, used))).bind(3, hash.hex());
-      up.run();
-      tx.commit();
-    });
+    std::lock_guard lock(touch_mutex_);
+    PendingTouch& t = touches_[hash.hex()];
+    t.kind = kind;
+    t.ttl = policy.ttl;
+    t.idle_ttl = policy.idle_ttl;
+    t.last_used_ms = std::max(t.last_used_ms, to_ms(now));
+    const std::int64_t now_ms = to_ms(now);
+    if (touches_.size() >= kTouchBatch || now_ms - last_touch_flush_ms_ >= 1000 ||
+        now_ms < last_touch_flush_ms_) {
+      flush_touches_locked();
+      last_touch_flush_ms_ = now_ms;
+    }
   }
 
   Redeemed exchange_svwt_for_svt(const token::Hash& svwt, const token::Policy& svwt_policy, TokenRow svt,
                                  SystemTime now) override {
-    return with_db([&](sqlite3* db) {
-      const bool seen_live = token_exists(db, svwt);
-      WriteTx tx(db);
-      Redeemed r = take_single_use(db, token::Kind::SVWT, svwt, svwt_policy, now);
-      r.race_lost = seen_live && r.outcome == TokenOutcome::AlreadyUsed;
-      if (r.outcome == TokenOutcome::Ok) {
-        svt.device_id = r.row.device_id;
-        insert_token_row(db, svt);
-      }
-      tx.commit();
-      return r;
-    });
+    if (!options_.group_commit) {
+      const bool seen_live = with_db([&](Db db) { return token_exists(db, svwt); });
+      return with_db([&](Db db) {
+        WriteTx tx(db);
+        Redeemed r = exchange_one(db, svwt, svwt_policy, svt, now);
+        tx.commit();
+        r.race_lost = seen_live && r.outcome == TokenOutcome::AlreadyUsed;
+        return r;
+      });
+    }
+    ExchangeJob job{svwt, svwt_policy, std::move(svt), now};
+    {
+      std::lock_guard lock(gc_mutex_);
+      gc_queue_.push_back(&job);
+      if (options_.on_group_enqueue) options_.on_group_enqueue(gc_queue_.size());
+    }
+    gc_wake_.notify_one();
+    job.answered.acquire();  // only this caller wakes: its batch is committed (or failed)
+    if (job.error) std::rethrow_exception(job.error);
+    return job.result;
   }
 
   ChargeApplied redeem_cwt(const token::Hash& cwt, const token::Policy& cwt_policy, SystemTime now) override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       ChargeApplied out;
       const bool seen_live = token_exists(db, cwt);
       WriteTx tx(db);
@@ -443,7 +553,7 @@ class SqliteStore final : public Store {
 
   SyncResult sync(const std::string& device_id, const SyncReport& report, int ink_low_percent,
                   SystemTime now) override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       SyncResult out;
       WriteTx tx(db);
       {
@@ -507,7 +617,7 @@ class SqliteStore final : public Store {
   }
 
   void set_active(const std::string& device_id, bool active) override {
-    with_db([&](sqlite3* db) {
+    with_db([&](Db db) {
       WriteTx tx(db);
       Stmt s(db, "UPDATE devices SET active = ? WHERE device_id = ?");
       s.bind(1, std::int64_t{active ? 1 : 0}).bind(2, device_id);
@@ -518,7 +628,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<Notice> open_notices(const std::string& device_id) override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       std::vector<Notice> out;
       Stmt s(db,
              "SELECT id, color, level, created_at FROM notices WHERE device_id = ? AND closed_at IS NULL "
@@ -534,7 +644,7 @@ class SqliteStore final : public Store {
 
   std::int64_t record_exchange_request(const std::string& device_id, const std::vector<std::string>& colors,
                                        SystemTime now) override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       WriteTx tx(db);
       json::array arr;
       for (const auto& c : colors)
@@ -557,7 +667,7 @@ class SqliteStore final : public Store {
   std::int64_t record_payment_and_cwt(const std::string& device_id, std::int64_t amount_cents,
                                       const std::string& reference, const std::string& request_id,
                                       const TokenRow& cwt) override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       WriteTx tx(db);
       Stmt s(
           db,
@@ -583,7 +693,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<Payment> find_payment(const std::string& device_id, const std::string& request_id) override {
-    return with_db([&](sqlite3* db) -> std::optional<Payment> {
+    return with_db([&](Db db) -> std::optional<Payment> {
       Stmt s(
           db,
           "SELECT id, amount_cents, pages, reference FROM payments WHERE device_id = ? AND request_id = ?");
@@ -594,7 +704,7 @@ class SqliteStore final : public Store {
   }
 
   bool reissue_payment_cwt(std::int64_t payment_id, const TokenRow& cwt) override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       WriteTx tx(db);
       Stmt p(db, "SELECT cwt_hash, credited_at FROM payments WHERE id = ?");
       p.bind(1, payment_id);
@@ -614,7 +724,10 @@ class SqliteStore final : public Store {
   }
 
   Purged purge(SystemTime now, std::chrono::seconds keep_spent) override {
-    return with_db([&](sqlite3* db) {
+    // Deadlines in the table must include every use first; no use lands between that and the deletion.
+    std::lock_guard touch_lock(touch_mutex_);
+    flush_touches_locked();
+    return with_db([&](Db db) {
       WriteTx tx(db);
       Purged out;
       Stmt t(db, "DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ? RETURNING kind");
@@ -632,7 +745,7 @@ class SqliteStore final : public Store {
   }
 
   Totals totals() override {
-    return with_db([&](sqlite3* db) {
+    return with_db([&](Db db) {
       Totals t;
       Stmt s(
           db,
@@ -653,11 +766,138 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // One pooled connection and its prepared statements (finalized before the handle is closed).
   struct Conn {
+    explicit Conn(sqlite3* handle) : db(handle), cache(handle) {}
+    ~Conn() {
+      cache.clear();
+      sqlite3_close_v2(db);
+    }
+    Conn(const Conn&) = delete;
+    Conn& operator=(const Conn&) = delete;
     sqlite3* db;
+    StmtCache cache;
   };
 
-  static bool token_exists(sqlite3* db, const token::Hash& hash) {
+  struct PendingTouch {
+    token::Kind kind = token::Kind::SVT;
+    std::optional<std::chrono::seconds> ttl, idle_ttl;  // of its policy (the deadline needs only these)
+    std::int64_t last_used_ms = 0;
+  };
+  static constexpr std::size_t kTouchBatch = 1024;
+
+  // Writes the pending idle-timer refreshes in one transaction (no fsync: see RelaxedSync). Entries stay
+  // in memory until written, so authenticate() never sees an older use than the latest. Caller holds
+  // touch_mutex_.
+  void flush_touches_locked() {
+    if (touches_.empty()) return;
+    with_db([&](Db db) {
+      const RelaxedSync relaxed(db, options_.synchronous_full);  // outlives tx: restored after COMMIT
+      WriteTx tx(db);
+      for (const auto& [hex, t] : touches_) {
+        Stmt s(db, "SELECT issued_at FROM tokens WHERE hash = ? AND kind = ?");
+        s.bind(1, hex).bind(2, std::string{token::name(t.kind)});
+        if (!s.step()) continue;  // deleted meanwhile: nothing to refresh
+        token::State used;
+        used.issued_at = from_ms(s.i64(0));
+        used = token::after_use(used, from_ms(t.last_used_ms));
+        token::Policy p;
+        p.kind = t.kind;
+        p.ttl = t.ttl;
+        p.idle_ttl = t.idle_ttl;
+        Stmt up(db,
+                "UPDATE tokens SET last_used_at = MAX(COALESCE(last_used_at, 0), ?), expires_at = ? WHERE "
+                "hash = ?");
+        up.bind(1, t.last_used_ms).bind(2, opt_ms(token::deadline(p, used))).bind(3, hex);
+        up.run();
+      }
+      tx.commit();
+    });
+    touches_.clear();
+  }
+
+  // One SVWT→SVT exchange inside the caller's write transaction.
+  Redeemed exchange_one(Db db, const token::Hash& svwt, const token::Policy& policy, TokenRow& svt,
+                        SystemTime now) {
+    Redeemed r = take_single_use(db, token::Kind::SVWT, svwt, policy, now);
+    if (r.outcome == TokenOutcome::Ok) {
+      svt.device_id = r.row.device_id;
+      insert_token_row(db, svt);
+    }
+    return r;
+  }
+
+  struct ExchangeJob {
+    const token::Hash& svwt;
+    const token::Policy& policy;
+    TokenRow svt;
+    SystemTime now;
+    Redeemed result = {};
+    std::exception_ptr error = {};
+    std::binary_semaphore answered{0};
+  };
+
+  // The committer thread: takes whatever exchanges are queued (up to max_batch), runs them in one
+  // transaction, commits (one fsync), then answers them all. Nobody is answered before the commit: a crash
+  // or a failed COMMIT answers the whole batch with nothing (the SVWTs stay live).
+  void commit_loop(Conn& conn) {
+    std::vector<ExchangeJob*> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(gc_mutex_);
+        gc_wake_.wait(lock, [&] { return gc_stop_ || !gc_queue_.empty(); });
+        if (gc_queue_.empty()) return;  // stopping, nothing left
+        const std::size_t n = std::min(gc_queue_.size(), std::max<std::size_t>(1, options_.max_batch));
+        batch.assign(gc_queue_.begin(), gc_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+        gc_queue_.erase(gc_queue_.begin(), gc_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      }
+      run_batch(Db{conn.db, &conn.cache, &writers_}, batch);
+    }
+  }
+
+  void run_batch(Db db, const std::vector<ExchangeJob*>& batch) {
+    std::vector<Redeemed> results(batch.size());
+    std::vector<std::exception_ptr> errors(batch.size());
+    try {
+      WriteTx tx(db);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        ExchangeJob& j = *batch[i];
+        Stmt(db, "SAVEPOINT exchange").run();
+        try {
+          results[i] = exchange_one(db, j.svwt, j.policy, j.svt, j.now);
+          Stmt(db, "RELEASE exchange").run();
+        } catch (...) {  // this exchange alone is undone; the others of the batch go on
+          errors[i] = std::current_exception();
+          Stmt(db, "ROLLBACK TO exchange").run();
+          Stmt(db, "RELEASE exchange").run();
+          continue;
+        }
+        if (results[i].outcome == TokenOutcome::AlreadyUsed) {
+          // A lost race rather than a replay: the SVWT was spent no earlier than this request came in.
+          Stmt spent(db, "SELECT spent_at FROM spent_tokens WHERE hash = ?");
+          spent.bind(1, j.svwt.hex());
+          results[i].race_lost = spent.step() && spent.i64(0) >= to_ms(j.now);
+        }
+      }
+      if (options_.before_group_commit) options_.before_group_commit(batch.size());
+      tx.commit();
+    } catch (const StoreFailure&) {  // nothing of the batch is durable: every caller gets the failure
+      const std::exception_ptr e = std::current_exception();
+      for (auto& err : errors)
+        err = e;
+    } catch (const std::exception& ex) {
+      const auto e = std::make_exception_ptr(StoreFailure(std::string{"group commit: "} + ex.what()));
+      for (auto& err : errors)
+        err = e;
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->result = std::move(results[i]);
+      batch[i]->error = errors[i];
+      batch[i]->answered.release();  // after this, batch[i] (the caller's stack) may be gone
+    }
+  }
+
+  static bool token_exists(Db db, const token::Hash& hash) {
     Stmt s(db, "SELECT 1 FROM tokens WHERE hash = ?");
     s.bind(1, hash.hex());
     return s.step();
@@ -665,8 +905,8 @@ class SqliteStore final : public Store {
 
   // Atomic compare-and-delete inside the caller's write transaction. A look before the transaction tells
   // a lost race (live then, gone now) from a plain replay, for the races-lost metric.
-  Redeemed take_single_use(sqlite3* db, token::Kind kind, const token::Hash& hash,
-                           const token::Policy& policy, SystemTime now) {
+  Redeemed take_single_use(Db db, token::Kind kind, const token::Hash& hash, const token::Policy& policy,
+                           SystemTime now) {
     Redeemed r;
     Stmt del(
         db,
@@ -709,23 +949,23 @@ class SqliteStore final : public Store {
   }
 
   template <typename F>
-  std::invoke_result_t<F, sqlite3*> with_db(F&& f) {
-    sqlite3* db = checkout().db;
+  std::invoke_result_t<F, Db> with_db(F&& f) {
+    std::unique_ptr<Conn> c = checkout();
     struct Return {
       SqliteStore* self;
-      sqlite3* db;
-      ~Return() { self->checkin(db); }
-    } ret{this, db};
-    return f(db);
+      std::unique_ptr<Conn>& c;
+      ~Return() { self->checkin(std::move(c)); }
+    } ret{this, c};
+    return f(Db{c->db, &c->cache, &writers_});
   }
 
-  Conn checkout() {
+  std::unique_ptr<Conn> checkout() {
     {
       std::lock_guard lock(mutex_);
       if (!idle_.empty()) {
-        sqlite3* db = idle_.back();
+        std::unique_ptr<Conn> c = std::move(idle_.back());
         idle_.pop_back();
-        return Conn{db};
+        return c;
       }
     }
     sqlite3* db = nullptr;
@@ -745,12 +985,12 @@ class SqliteStore final : public Store {
       sqlite3_close_v2(db);
       throw StoreFailure("cannot open database " + options_.path + ": " + e.what());
     }
-    return Conn{db};
+    return std::make_unique<Conn>(db);
   }
 
-  void checkin(sqlite3* db) {
+  void checkin(std::unique_ptr<Conn> c) {
     std::lock_guard lock(mutex_);
-    idle_.push_back(db);
+    idle_.push_back(std::move(c));
   }
 
   static void migrate(sqlite3* db) {
@@ -772,7 +1012,18 @@ class SqliteStore final : public Store {
 
   SqliteOptions options_;
   std::mutex mutex_;
-  std::vector<sqlite3*> idle_;
+  std::vector<std::unique_ptr<Conn>> idle_;
+  std::mutex writers_;  // one write transaction at a time in this process (WriteTx)
+  // Group commit (options_.group_commit): exchanges waiting for the committer thread.
+  std::mutex gc_mutex_;
+  std::condition_variable gc_wake_;  // the committer: work queued or stopping
+  std::deque<ExchangeJob*> gc_queue_;
+  // Deferred idle-timer refreshes (touch()), by token hash.
+  std::mutex touch_mutex_;
+  std::unordered_map<std::string, PendingTouch> touches_;
+  std::int64_t last_touch_flush_ms_ = 0;
+  bool gc_stop_ = false;
+  std::thread committer_;  // last member: started in the constructor, joined in the destructor
 };
 
 }  // namespace
