@@ -139,7 +139,8 @@ struct PrinterdOptions {
   std::string ink;                 // "" = default
   std::string log_level = "info";  // debug logs request attributes, e.g. printer-wifi-password (not tokens)
   std::vector<std::string> extra;
-  bool core = false;  // true: printerd on the printer core (no --fake-tokens/--pages/--ink)
+  bool core = false;                   // true: printerd on the printer core (no --fake-tokens/--pages/--ink)
+  std::string listen = "127.0.0.1:0";  // --listen (another address of this host: a non-loopback link)
 };
 
 // printerd on 127.0.0.1 with a port of its own choosing; ready when it has written printerd.uri.
@@ -154,9 +155,8 @@ class Printerd {
     tokens_ = root / "tokens";
     write_file(tokens_, std::string("# test tokens\npwt ") + kPwt + "\npt:terminal-1 " + kPt + "\n");
     fs::permissions(tokens_, fs::perms::owner_read | fs::perms::owner_write);
-    std::vector<std::string> argv = {
-        printerd_path().string(), "--state-dir", state_.string(), "--listen", "127.0.0.1:0", "--log-level",
-        options.log_level};
+    std::vector<std::string> argv = {printerd_path().string(), "--state-dir", state_.string(),  "--listen",
+                                     options.listen,           "--log-level", options.log_level};
     if (!options.core) {
       for (const std::string& a : {std::string("--fake-tokens"), tokens_.string(), std::string("--pages"),
                                    std::to_string(options.pages)}) {
@@ -403,9 +403,14 @@ struct IppResult {
 
 class IppClient {
  public:
-  IppClient(int port, Credentials credentials, http_encryption_t encryption = HTTP_ENCRYPTION_IF_REQUESTED)
-      : port_(port), credentials_(std::move(credentials)) {
-    http_ = httpConnect2("127.0.0.1", port, nullptr, AF_INET, encryption, 1, 5000, nullptr);
+  // `host`: printerd's listen address (IPv4). With HTTP_ENCRYPTION_ALWAYS the printer-uri is ipps://.
+  IppClient(int port, Credentials credentials, http_encryption_t encryption = HTTP_ENCRYPTION_IF_REQUESTED,
+            std::string host = "127.0.0.1")
+      : port_(port),
+        credentials_(std::move(credentials)),
+        host_(std::move(host)),
+        scheme_(encryption == HTTP_ENCRYPTION_ALWAYS ? "ipps" : "ipp") {
+    http_ = httpConnect2(host_.c_str(), port, nullptr, AF_INET, encryption, 1, 5000, nullptr);
     if (http_ == nullptr) throw std::runtime_error("cannot connect to printerd");
     httpSetTimeout(http_, 10.0, nullptr, nullptr);
     if (credentials_.kind == Credentials::Kind::bearer)
@@ -415,7 +420,9 @@ class IppClient {
   IppClient(const IppClient&) = delete;
   IppClient& operator=(const IppClient&) = delete;
 
-  std::string printer_uri() const { return "ipp://127.0.0.1:" + std::to_string(port_) + "/ipp/print"; }
+  std::string printer_uri() const {
+    return scheme_ + "://" + host_ + ":" + std::to_string(port_) + "/ipp/print";
+  }
 
   ipp_t* new_request(ipp_op_t op) const {
     ipp_t* r = ippNewRequest(op);
@@ -483,6 +490,7 @@ class IppClient {
   static inline thread_local IppClient* active_ = nullptr;
   int port_;
   Credentials credentials_;
+  std::string host_, scheme_;
   http_t* http_ = nullptr;
   int attempts_ = 0;
 };
