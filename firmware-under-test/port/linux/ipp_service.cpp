@@ -570,6 +570,16 @@ struct IppService::Callbacks {
     }
     char address[256] = "";
     if (const http_addr_t* addr = httpGetAddress(http)) httpAddrString(addr, address, sizeof address);
+    // PAPPL's rule for IPP (426 before authentication from a non-loopback client without TLS) does not
+    // cover resource callbacks: apply it here too, so a PWT is never taken in clear from the Wi-Fi Direct
+    // link (the body read above is dropped). Only when TLS is offered (--tls off keeps plain HTTP).
+    const http_addr_t* peer_addr = httpGetAddress(http);
+    if (!papplClientIsEncrypted(client) && peer_addr != nullptr && !httpAddrLocalhost(peer_addr) &&
+        (papplSystemGetOptions(papplClientGetSystem(client)) & PAPPL_SOPTIONS_NO_TLS) == 0) {
+      papplLogClient(client, PAPPL_LOGLEVEL_INFO, "%s %s from %s: 426, TLS required.", request.method.c_str(),
+                     papplClientGetURI(client), address);
+      return papplClientRespond(client, HTTP_STATUS_UPGRADE_REQUIRED, nullptr, nullptr, 0, 0);
+    }
     request.peer.address = address;
     request.peer.encrypted = papplClientIsEncrypted(client);
     const std::string method = request.method;

@@ -191,6 +191,10 @@ TEST_CASE(
     // The auth callback never ran: no allowed / forbidden / not authenticated line for a Print-Job, and the
     // PWT was not counted as a failed guess (it still prints over ipps://).
     CHECK(p.log().find("Print-Job (print) from") == std::string::npos);
+    // The JSON API (PAPPL resources, outside PAPPL's own rule) refuses the PWT in clear the same way.
+    CHECK(http_on(host, p.port(), HTTP_ENCRYPTION_NEVER, "POST", "/tapbench/api/pt", pwt,
+                  R"({"terminal_id":"app:phone"})")
+              .first == HTTP_STATUS_UPGRADE_REQUIRED);
     IppClient tls(p.port(), Credentials::basic(pwt), HTTP_ENCRYPTION_ALWAYS, host);
     const auto r = tls.print_job(doc, "image/pwg-raster");
     REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
