@@ -188,8 +188,8 @@ TEST_CASE(
     CHECK(print_job_in_clear(host, p.port(), "Bearer", pwt, doc) == HTTP_STATUS_UPGRADE_REQUIRED);
     CHECK(pages_left(host, p.port()) == 3);
     CHECK(page_files(p.output()) == 0);
-    // The auth callback never ran: no allowed / forbidden / not authenticated line for a Print-Job, and the
-    // PWT was not counted as a failed guess (it still prints over ipps://).
+    // The auth callback never ran: no allowed / forbidden / not authenticated line for a Print-Job (the
+    // same PWT prints over ipps:// below).
     CHECK(p.log().find("Print-Job (print) from") == std::string::npos);
     // The JSON API (PAPPL resources, outside PAPPL's own rule) refuses the PWT in clear the same way.
     CHECK(http_on(host, p.port(), HTTP_ENCRYPTION_NEVER, "POST", "/tapbench/api/pt", pwt,
