@@ -98,12 +98,15 @@ class Session : public std::enable_shared_from_this<Session> {
     r.client = client_;
     if (req.method() == http::verb::get || req.method() == http::verb::head)
       return respond(router_.handle(r));
-    // A write may wait for its durable commit (group commit): off the I/O threads, back on this strand.
-    asio::post(blocking_, [self = shared_from_this(), r = std::move(r)] {
-      HttpResponse out = self->router_.handle(r);
-      asio::post(self->stream_.get_executor(),
-                 [self, out = std::move(out)]() mutable { self->respond(std::move(out)); });
-    });
+    // A write may wait for its durable commit: the SVWT→SVT exchange is answered by the store's group
+    // committer, other writes run on the blocking pool; either way the answer comes back to this strand.
+    router_.handle_async(
+        std::move(r),
+        [self = shared_from_this()](HttpResponse out) {
+          asio::post(self->stream_.get_executor(),
+                     [self, out = std::move(out)]() mutable { self->respond(std::move(out)); });
+        },
+        [this](std::function<void()> work) { asio::post(blocking_, std::move(work)); });
   }
 
   // The request is still the parser's (no new read starts before the answer is written).

@@ -215,30 +215,86 @@ Router::Router(VendorService& service, Metrics& metrics, const Clock& clock, con
       http_(http),
       limiter_(clock, http.token_failures_per_minute, http.token_failure_window) {}
 
+HttpResponse Router::failed(std::exception_ptr error, const std::string& client, const std::string& route) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    if (e.token_refusal()) limiter_.failure(client);
+    const bool page = route == "/charge" || route == "/exchange";
+    if (page) {
+      HttpResponse r = html(e.status(), web::error_page(e.status(), e.code(), e.what()));
+      r.outcome = e.code();
+      return r;
+    }
+    return json_error(e.status(), e.code(), e.what());
+  } catch (const StoreFailure& e) {
+    return json_error(503, "store_unavailable", "the database is unavailable; retry later");
+  } catch (const std::exception& e) {
+    return json_error(500, "internal", "internal error");
+  } catch (...) {
+    return json_error(500, "internal", "internal error");
+  }
+}
+
 HttpResponse Router::handle(const HttpRequest& req) {
   const auto t0 = clock_.monotonic_now();
   std::string route = "unmatched";
   HttpResponse r;
   try {
     r = dispatch(req, route);
-  } catch (const ApiError& e) {
-    if (e.token_refusal()) limiter_.failure(req.client);
-    const bool page = route == "/charge" || route == "/exchange";
-    if (page) {
-      r = html(e.status(), web::error_page(e.status(), e.code(), e.what()));
-      r.outcome = e.code();
-    } else {
-      r = json_error(e.status(), e.code(), e.what());
-    }
-  } catch (const StoreFailure& e) {
-    r = json_error(503, "store_unavailable", "the database is unavailable; retry later");
-  } catch (const std::exception& e) {
-    r = json_error(500, "internal", "internal error");
+  } catch (...) {
+    r = failed(std::current_exception(), req.client, route);
   }
   r.route = route;
   const double secs = std::chrono::duration<double>(clock_.monotonic_now() - t0).count();
   metrics_.request(route, r.outcome, secs);
   return r;
+}
+
+void Router::handle_async(HttpRequest req, Done done, const RunBlocking& run_blocking) {
+  const bool exchange = req.method == "POST" && req.target == "/v1/terminal/svt";
+  if (!exchange || limiter_.retry_after(req.client) > 0) {  // (a refused client gets its 429 from handle())
+    run_blocking([this, req = std::move(req), done = std::move(done)] { done(handle(req)); });
+    return;
+  }
+  static const std::string route = "/v1/terminal/svt";
+  const auto t0 = clock_.monotonic_now();
+  const auto finish = [this, t0](HttpResponse& r) {
+    r.route = route;
+    metrics_.request(route, r.outcome, std::chrono::duration<double>(clock_.monotonic_now() - t0).count());
+  };
+  try {
+    const json::object b = body_object(req);
+    const std::string svwt = str_field(b, "svwt", true);
+    const std::string terminal_id = str_field(b, "terminal_id", false);
+    service_.issue_svt_async(
+        svwt, terminal_id,
+        [this, finish, done, base = public_base(req), client = req.client](IssuedToken t,
+                                                                           std::exception_ptr error) {
+          HttpResponse r;
+          if (error) {
+            r = failed(error, client, route);
+          } else {
+            r = json_response(
+                201, json::object{{"svt", t.token},
+                                  {"device_id", t.device_id},
+                                  {"charge_url", base + "/charge?svt=" + web::url_encode(t.token)},
+                                  {"exchange_url", base + "/exchange?svt=" + web::url_encode(t.token)}});
+          }
+          finish(r);
+          done(std::move(r));
+        });
+  } catch (...) {  // refused before anything was queued
+    HttpResponse r = failed(std::current_exception(), req.client, route);
+    finish(r);
+    done(std::move(r));
+  }
+}
+
+std::string Router::public_base(const HttpRequest& req) const {
+  if (!http_.public_url.empty()) return http_.public_url;
+  const auto host = req.headers.find("host");
+  return "http://" + (host != req.headers.end() ? host->second : http_.listen);
 }
 
 HttpResponse Router::dispatch(const HttpRequest& req, std::string& route) {
@@ -318,11 +374,7 @@ HttpResponse Router::dispatch(const HttpRequest& req, std::string& route) {
   if (route == "/v1/terminal/svt") {
     const json::object b = body_object(req);
     const IssuedToken t = service_.issue_svt(str_field(b, "svwt", true), str_field(b, "terminal_id", false));
-    std::string base = http_.public_url;
-    if (base.empty()) {
-      const auto host = req.headers.find("host");
-      base = "http://" + (host != req.headers.end() ? host->second : http_.listen);
-    }
+    const std::string base = public_base(req);
     return json_response(201,
                          json::object{{"svt", t.token},
                                       {"device_id", t.device_id},

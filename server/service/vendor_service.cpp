@@ -163,12 +163,39 @@ IssuedToken VendorService::issue_svt(std::string_view svwt, const std::string& t
   IssuedToken svt = mint(token::Kind::SVT, config_.svt, "", row);
   row.terminal_id = terminal_id;
   const Redeemed r = store_.exchange_svwt_for_svt(h, config_.svwt, row, row.issued_at);
+  svt_exchanged(r, svt);
+  return svt;
+}
+
+void VendorService::issue_svt_async(std::string_view svwt, const std::string& terminal_id, SvtDone done) {
+  if (terminal_id.size() > 128)
+    throw ApiError(400, "invalid_request", "terminal_id is at most 128 characters");
+  const token::Hash h = presented(token::Kind::SVWT, config_.svwt, svwt);
+  TokenRow row;
+  IssuedToken svt = mint(token::Kind::SVT, config_.svt, "", row);
+  row.terminal_id = terminal_id;
+  const SystemTime now = row.issued_at;
+  store_.exchange_svwt_for_svt_async(
+      h, config_.svwt, std::move(row), now,
+      [this, svt = std::move(svt), done = std::move(done)](Redeemed r, std::exception_ptr error) mutable {
+        if (!error) {
+          try {
+            svt_exchanged(r, svt);
+          } catch (...) {
+            error = std::current_exception();
+          }
+        }
+        if (error) svt = IssuedToken{};
+        done(std::move(svt), error);
+      });
+}
+
+void VendorService::svt_exchanged(const Redeemed& r, IssuedToken& svt) {
   if (r.race_lost && metrics_) metrics_->race_lost(token::Kind::SVWT);
   if (r.outcome != TokenOutcome::Ok) refuse(token::Kind::SVWT, r.outcome);
   count(token::Kind::SVWT, TokenEvent::Redeemed);
   count(token::Kind::SVT, TokenEvent::Issued);
   svt.device_id = r.row.device_id;
-  return svt;
 }
 
 IssuedCwt VendorService::confirm_free_charge(std::string_view svt) {

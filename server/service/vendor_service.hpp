@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +63,11 @@ class VendorService {
   IssuedToken issue_svwt(std::string_view st);
   // S77–S81: a terminal presenting an SVWT gets an SVT for the same device; the SVWT is deleted.
   IssuedToken issue_svt(std::string_view svwt, const std::string& terminal_id);
+  // The same without blocking: input errors throw ApiError here, before anything is queued; the outcome
+  // (the SVT, or the ApiError/StoreFailure issue_svt would have thrown) goes to `done`, called exactly once
+  // on any thread once the exchange is durable (group commit).
+  using SvtDone = std::function<void(IssuedToken, std::exception_ptr)>;
+  void issue_svt_async(std::string_view svwt, const std::string& terminal_id, SvtDone done);
   // S85–S89: free charge confirmation → a CWT for the free page count (0 if already used: tutorial only).
   IssuedCwt confirm_free_charge(std::string_view svt);
   // Paid charge: the gateway authorizes pages × price, then a CWT for those pages. request_id (optional,
@@ -82,6 +89,8 @@ class VendorService {
   std::int64_t purge();
 
  private:
+  // After the store's exchange: metrics, refusal (throws ApiError), the SVT's device.
+  void svt_exchanged(const Redeemed& r, IssuedToken& svt);
   // Canonical form + hash of a presented token, or ApiError token_malformed / token_missing.
   token::Hash presented(token::Kind kind, const token::Policy& policy, std::string_view text);
   // A presented long-lived token, checked but not yet "used": used() refreshes its idle timer once the

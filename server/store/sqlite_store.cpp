@@ -502,16 +502,22 @@ class SqliteStore final : public Store {
         return r;
       });
     }
-    ExchangeJob job{svwt, svwt_policy, std::move(svt), now};
-    {
-      std::lock_guard lock(gc_mutex_);
-      gc_queue_.push_back(&job);
-      if (options_.on_group_enqueue) options_.on_group_enqueue(gc_queue_.size());
-    }
-    gc_wake_.notify_one();
+    ExchangeJob job{svwt, &svwt_policy, std::move(svt), now};
+    enqueue(&job);
     job.answered.acquire();  // only this caller wakes: its batch is committed (or failed)
     if (job.error) std::rethrow_exception(job.error);
     return job.result;
+  }
+
+  void exchange_svwt_for_svt_async(const token::Hash& svwt, const token::Policy& svwt_policy, TokenRow svt,
+                                   SystemTime now, ExchangeDone done) override {
+    if (!options_.group_commit) {
+      Store::exchange_svwt_for_svt_async(svwt, svwt_policy, std::move(svt), now, std::move(done));
+      return;
+    }
+    auto job = std::make_unique<ExchangeJob>(svwt, &svwt_policy, std::move(svt), now);
+    job->done = std::move(done);
+    enqueue(job.release());  // the committer deletes it after calling done
   }
 
   ChargeApplied redeem_cwt(const token::Hash& cwt, const token::Policy& cwt_policy, SystemTime now) override {
@@ -828,14 +834,26 @@ class SqliteStore final : public Store {
   }
 
   struct ExchangeJob {
-    const token::Hash& svwt;
-    const token::Policy& policy;
+    ExchangeJob(const token::Hash& h, const token::Policy* p, TokenRow row, SystemTime t)
+        : svwt(h), policy(p), svt(std::move(row)), now(t) {}
+    token::Hash svwt;
+    const token::Policy* policy;
     TokenRow svt;
     SystemTime now;
     Redeemed result = {};
     std::exception_ptr error = {};
-    std::binary_semaphore answered{0};
+    ExchangeDone done = {};             // async caller: called after the batch, then the job is deleted
+    std::binary_semaphore answered{0};  // blocking caller (no done): released after the batch
   };
+
+  void enqueue(ExchangeJob* job) {
+    {
+      std::lock_guard lock(gc_mutex_);
+      gc_queue_.push_back(job);
+      if (options_.on_group_enqueue) options_.on_group_enqueue(gc_queue_.size());
+    }
+    gc_wake_.notify_one();
+  }
 
   // The committer thread: takes whatever exchanges are queued (up to max_batch), runs them in one
   // transaction, commits (one fsync), then answers them all. Nobody is answered before the commit: a crash
@@ -864,7 +882,7 @@ class SqliteStore final : public Store {
         ExchangeJob& j = *batch[i];
         Stmt(db, "SAVEPOINT exchange").run();
         try {
-          results[i] = exchange_one(db, j.svwt, j.policy, j.svt, j.now);
+          results[i] = exchange_one(db, j.svwt, *j.policy, j.svt, j.now);
           Stmt(db, "RELEASE exchange").run();
         } catch (...) {  // this exchange alone is undone; the others of the batch go on
           errors[i] = std::current_exception();
@@ -891,9 +909,18 @@ class SqliteStore final : public Store {
         err = e;
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      batch[i]->result = std::move(results[i]);
-      batch[i]->error = errors[i];
-      batch[i]->answered.release();  // after this, batch[i] (the caller's stack) may be gone
+      ExchangeJob* j = batch[i];
+      if (j->done) {
+        const std::unique_ptr<ExchangeJob> owned(j);
+        try {
+          j->done(std::move(results[i]), errors[i]);
+        } catch (...) {  // a callback must not throw; never take the committer down with it
+        }
+        continue;
+      }
+      j->result = std::move(results[i]);
+      j->error = errors[i];
+      j->answered.release();  // after this, *j (the caller's stack) may be gone
     }
   }
 

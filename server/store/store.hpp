@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -154,6 +156,22 @@ class Store {
   // svt.device_id is filled in from the SVWT.
   virtual Redeemed exchange_svwt_for_svt(const token::Hash& svwt, const token::Policy& svwt_policy,
                                          TokenRow svt, SystemTime now) = 0;
+  // The same exchange without blocking the caller: `done` is called exactly once, on any thread (possibly
+  // before this returns), with the result or the exception exchange_svwt_for_svt would have thrown. A
+  // backend with group commit calls it once the exchange's batch is durable. svwt_policy must outlive the
+  // call. The default runs the blocking version.
+  using ExchangeDone = std::function<void(Redeemed, std::exception_ptr)>;
+  virtual void exchange_svwt_for_svt_async(const token::Hash& svwt, const token::Policy& svwt_policy,
+                                           TokenRow svt, SystemTime now, ExchangeDone done) {
+    Redeemed r;
+    std::exception_ptr error;
+    try {
+      r = exchange_svwt_for_svt(svwt, svwt_policy, std::move(svt), now);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(std::move(r), error);
+  }
 
   // S93–S97: atomic compare-and-delete of the CWT and its credit to the device ledger. A free CWT grants
   // its pages only if the device's free charge is still unused (checked and set in the same transaction).
