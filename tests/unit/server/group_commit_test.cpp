@@ -192,3 +192,48 @@ TEST_CASE("group commit off: the same exchange, one transaction each") {
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }
+
+TEST_CASE("group commit, async: every callback is called once, after its batch; one winner per SVWT") {
+  GroupFixture f;
+  const std::string st = f.service->register_printer("dv1", 1, {}).token;
+  const std::string decoy = f.service->issue_svwt(st).token;
+  const std::string svwt = f.service->issue_svwt(st).token;
+  f.batches.hold_until = 1 + kRacers;
+
+  std::mutex m;
+  std::condition_variable cv;
+  int answered = 0, wins = 0, used = 0;
+  std::vector<std::string> svts;
+  const auto done = [&](IssuedToken t, std::exception_ptr error) {
+    std::lock_guard lock(m);
+    ++answered;
+    if (!error) {
+      ++wins;
+      svts.push_back(t.token);
+    } else {
+      try {
+        std::rethrow_exception(error);
+      } catch (const ApiError& e) {
+        if (e.code() == "token_already_used") ++used;
+      } catch (...) {
+      }
+    }
+    cv.notify_all();
+  };
+  f.service->issue_svt_async(decoy, "t0", done);  // returns at once; the committer holds this batch
+  f.batches.wait_holding();
+  for (int i = 0; i < kRacers; ++i)
+    f.service->issue_svt_async(svwt, "t", done);
+  {
+    std::unique_lock lock(m);
+    CHECK(cv.wait_for(lock, std::chrono::seconds(10), [&] { return answered == 1 + kRacers; }));
+    CHECK(wins == 2);  // the decoy's and one racer's
+    CHECK(used == kRacers - 1);
+  }
+  REQUIRE(f.batches.sizes.size() == 2);
+  CHECK(f.batches.sizes[1] == static_cast<std::size_t>(kRacers));
+  for (const auto& svt : svts)  // each SVT answered is durable and usable
+    CHECK(f.service->device_for_svt(svt).device.device_id == "dv1");
+  // Malformed input is refused at once, nothing queued.
+  CHECK_THROWS_AS(f.service->issue_svt_async("not-a-token", "t", done), ApiError);
+}
