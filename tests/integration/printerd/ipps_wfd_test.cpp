@@ -274,4 +274,5 @@ TEST_CASE(
   CHECK(log.find("PWT-WRONG000") == std::string::npos);
   CHECK(p.stop() == 0);
   CHECK(p.console().find("Sanitizer") == std::string::npos);
+  CHECK(p.console().find(pwt) == std::string::npos);
 }
