@@ -29,8 +29,13 @@ void log_line(const std::string& line) {
   gmtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  // One write(2) per line (std::cerr is unit-buffered: every << would be a write of its own, four per
+  // request on the access-log hot path); nothing is held back, so a crash loses no line.
+  std::string out;
+  out.reserve(line.size() + 40);
+  out.append(stamp).append(" vendord: ").append(line).push_back('\n');
   std::lock_guard lock(log_mutex);
-  std::cerr << stamp << " vendord: " << line << '\n';
+  std::fwrite(out.data(), 1, out.size(), stderr);
 }
 
 // Written via a temporary file and rename, so a poller never reads a partial port number.
