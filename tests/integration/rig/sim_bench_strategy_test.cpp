@@ -124,6 +124,10 @@ TEST_CASE("sim bench strategy: up, endpoints answer, tap in and out of the field
       const int port = std::stoi(url.substr(url.rfind(':') + 1));
       REQUIRE(::kill(pids[2], SIGKILL) == 0);
       const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      // Connections the killed printerd served leave its port in TIME_WAIT for a minute; SO_REUSEADDR binds
+      // past those (as printerd itself does), never past a live listener.
+      const int one = 1;
+      REQUIRE(::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0);
       sockaddr_in a{};
       a.sin_family = AF_INET;
       a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
