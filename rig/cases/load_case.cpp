@@ -365,6 +365,10 @@ class LoadCase final : public Case {
                              fixed(r.seconds > 0 ? static_cast<double>(r.actions) / r.seconds : 0, 1) +
                              " actions/s over " + fixed(r.seconds, 1) + " s");
     c.note("schedule_lag", "p99 " + fixed(r.lag_p99_ms, 1) + " ms, max " + fixed(r.lag_max_ms, 1) + " ms");
+    c.note("tag", std::to_string(r.tag_uses) + " uses (serialized), mean " + fixed(r.tag_use_mean_ms, 2) +
+                      " ms: tag read " + fixed(r.tag_read_mean_ms, 2) + " ms, PT issue " +
+                      fixed(r.pt_issue_mean_ms, 2) + " ms, print authorisation " +
+                      fixed(r.print_auth_mean_ms, 2) + " ms");
     c.note("rig_rss", std::to_string(rss_kb / 1024) + " MB (VmHWM " + std::to_string(rss_kb) + " kB)");
     c.note("actions_by_kind", joined(r.by_action));
     c.note("refusals", joined(r.refusals));

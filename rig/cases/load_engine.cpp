@@ -125,6 +125,11 @@ class Engine {
     report_.decisions_checked = checked_.load();
     report_.undecidable = undecidable_.load();
     report_.transport_errors = transport_.load();
+    report_.tag_uses = tag_use_.n.load();
+    report_.tag_use_mean_ms = tag_use_.mean_ms();
+    report_.tag_read_mean_ms = tag_read_.mean_ms();
+    report_.pt_issue_mean_ms = pt_issue_.mean_ms();
+    report_.print_auth_mean_ms = print_auth_.mean_ms();
     const auto end = Steady::now();
     report_.seconds = std::chrono::duration<double>(end - start).count();
     const auto hold_from = ramp_marked ? ramp_end_ : start + ramp;
@@ -273,10 +278,21 @@ class Engine {
     if (r.ok()) violation(kind, "replay-accepted");
   }
 
+  struct Timed {
+    std::atomic<std::uint64_t> n{0}, ns{0};
+    void add(Steady::time_point from) {
+      ++n;
+      ns += static_cast<std::uint64_t>(std::chrono::duration_cast<nanoseconds>(Steady::now() - from).count());
+    }
+    double mean_ms() const { return n ? static_cast<double>(ns) / static_cast<double>(n) / 1e6 : 0; }
+  };
+
   // The PWT on the tag (a tap; serialized by the caller) and the window it was read in.
   std::optional<Held> read_tag() {
     Window w;
+    const auto t0 = Steady::now();
     auto pwt = call(w, [&] { return parties_.tap_pwt(opt_.call_timeout); });
+    tag_read_.add(t0);
     if (!pwt) {
       count(report_.refusals, "tag offers no PWT");
       return std::nullopt;
@@ -326,10 +342,18 @@ class Engine {
     std::optional<Held> pt;
     {
       std::lock_guard tag(tag_mu_);
+      const auto slot_start = Steady::now();
+      struct Use {
+        Timed& t;
+        Steady::time_point from;
+        ~Use() { t.add(from); }
+      } use{tag_use_, slot_start};
       const auto pwt = read_tag();
       if (!pwt) return;
       Window w;
+      const auto t0 = Steady::now();
       const auto issued = call(w, [&] { return parties_.issue_pt(pwt->token, t.who, opt_.call_timeout); });
+      pt_issue_.add(t0);
       decide_pwt(issued, *pwt, w);
       if (!issued.ok()) return;
       burned_.emplace_back(pwt->token, w.received);  // S33: this PWT authenticates nothing from now on
@@ -369,10 +393,17 @@ class Engine {
   // print: the print app taps and has the job authorised with the tag's PWT (Fig 8, S120-S121).
   void print(Terminal& t) {
     std::lock_guard tag(tag_mu_);
+    struct Use {
+      Timed& t;
+      Steady::time_point from;
+      ~Use() { t.add(from); }
+    } use{tag_use_, Steady::now()};
     const auto pwt = read_tag();
     if (!pwt) return;
     Window w;
+    const auto t0 = Steady::now();
     const auto r = call(w, [&] { return parties_.authorise_print(pwt->token, t.who, opt_.call_timeout); });
+    print_auth_.add(t0);
     decide_pwt(r, *pwt, w);
   }
 
@@ -439,6 +470,7 @@ class Engine {
   std::condition_variable pt_slot_cv_;
   int pt_holders_ = 0;
 
+  Timed tag_use_, tag_read_, pt_issue_, print_auth_;
   std::mutex stats_mu_;
   LoadReport report_;
   std::atomic<std::uint64_t> actions_{0}, operations_{0}, checked_{0}, undecidable_{0}, transport_{0};

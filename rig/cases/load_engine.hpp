@@ -111,6 +111,9 @@ struct LoadReport {
   std::map<std::string, std::uint64_t> refusals;    // legitimate refusals by reason (pt_limit, quota, …)
   std::map<std::string, std::uint64_t> violations;  // "pt refused-before-expiry" → count
   std::uint64_t violation_total() const;
+  // Where the one tag's time goes (taps are serialized): uses of the tag and the mean time of each part.
+  std::uint64_t tag_uses = 0;
+  double tag_use_mean_ms = 0, tag_read_mean_ms = 0, pt_issue_mean_ms = 0, print_auth_mean_ms = 0;
   double seconds = 0;       // whole run (ramp + hold + drain)
   double hold_seconds = 0;  // from the ramp's end to the hold's end
   double lag_p99_ms = 0;    // how late an action started against its schedule (p99)
