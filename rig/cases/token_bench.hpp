@@ -37,6 +37,13 @@ class TokenBench {
   // printerd's --sync-period (S101): how far the cases advance the sim clock for a recharge to reach the
   // printer. Default: printerd's default.
   virtual std::chrono::seconds printer_sync_period() const { return std::chrono::seconds(3600); }
+  // The operator power-cycles the printer (a hard reset; state on its storage survives). The token-pwt case
+  // uses it when its own deliberately wrong PWTs have spent the printer's wrong-PWT allowance (pwt_locked),
+  // as a lab operator would. false: this bench cannot (the case then reports the lock as a bench ERROR).
+  virtual bool power_cycle_printer(std::chrono::milliseconds /*timeout*/) { return false; }
+  // How many wrong PWTs the printer accepts within its failure window before it locks PWT authentication
+  // (the firmware's global cap); 0 when the bench does not know.
+  virtual int wrong_pwt_allowance() const { return 0; }
 };
 
 // Builds the TokenBench of the running bench (in a case's setup). Throws CaseSkip when this bench has none.

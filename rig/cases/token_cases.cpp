@@ -320,16 +320,38 @@ class TokenPwtCase final : public TokenCase {
   using TokenCase::TokenCase;
 
  private:
+  // Each cycle presents two PWTs that must be refused. After enough cycles they would spend the printer's
+  // wrong-PWT allowance and it would lock PWT authentication (correct behaviour, but not this case's
+  // subject): the operator power-cycles the printer first, as in a lab.
+  void power_cycle(CycleContext& c) {
+    if (!bench_->power_cycle_printer(t(c)))
+      throw BenchError("pwt-locked", "the printer locks PWT authentication after " +
+                                         std::to_string(wrong_pwts_) +
+                                         " deliberately wrong PWTs and this bench cannot power-cycle it");
+    c.note("printer_power_cycled", "after " + std::to_string(wrong_pwts_) + " deliberately wrong PWTs");
+    wrong_pwts_ = 0;
+    printer_.emplace(bench_->printer_url());  // a restart may move printerd to another free port
+  }
+
   void cycle(CycleContext& c) override {
-    const std::string pwt0 = tap(c);
-    const auto& pt0 = must_accept(printer_->issue_pt(pwt0, kOwner, t(c)), c, "pwt", "refused-before-expiry",
-                                  "pwt-refused-from-tag", "PT issue with the PWT just read from the tag");
+    const int allowance = bench_->wrong_pwt_allowance();
+    if (allowance > 0 && wrong_pwts_ + 2 >= allowance) power_cycle(c);
+    std::string pwt0 = tap(c);
+    auto first = printer_->issue_pt(pwt0, kOwner, t(c));
+    if (!first.ok() && first.error == "pwt_locked") {  // an allowance the bench does not know
+      power_cycle(c);
+      pwt0 = tap(c);
+      first = printer_->issue_pt(pwt0, kOwner, t(c));
+    }
+    const auto& pt0 = must_accept(first, c, "pwt", "refused-before-expiry", "pwt-refused-from-tag",
+                                  "PT issue with the PWT just read from the tag");
     pts_.push_back(pt0.pt);
     secret(c, pt0.pt);
     // S33: the PT issue rotated the PWT now (the frozen instant T); the tag is rewritten with the new one.
     const std::string pwt1 = tap_new_pwt(c, pwt0, "pwt-not-rotated-on-pt-issue",
                                          "the tag still carries the PWT a PT was issued for");
     c.mark("issued");
+    ++wrong_pwts_;
     must_refuse(printer_->issue_pt(pwt0, kOwner, t(c)), c, "pwt", "accepted-after-rotation",
                 "pwt-accepted-after-pt-issue", "a PWT already traded for a PT", 401, {"unauthenticated"});
 
@@ -344,6 +366,7 @@ class TokenPwtCase final : public TokenCase {
     c.mark("rotated");
 
     advance(lives_.pwt);
+    ++wrong_pwts_;
     must_refuse(printer_->issue_pt(pwt2, kOwner, t(c)), c, "pwt", "accepted-after-expiry",
                 "pwt-accepted-after-expiry", "the PWT at the end of its period", 401, {"unauthenticated"});
     // Rotated on schedule: the tag carries a new PWT, and it works.
@@ -355,6 +378,8 @@ class TokenPwtCase final : public TokenCase {
     secret(c, pt3.pt);
     c.mark("refused_after_life");
   }
+
+  int wrong_pwts_ = 0;  // presented since the printer last booted (for the pwt_locked note)
 };
 
 // PT (S31-S41): accepted until it has been idle for its timeout, refused from then on; deleted only by

@@ -1,4 +1,5 @@
 #include "rig/strategy/sim_bench_session.hpp"
+#include "firmware-under-test/core/config.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -93,6 +94,14 @@ class SessionTokenBench final : public TokenBench {
     const auto r = terminal::tap(session_->phone_reader(clock_), clock_, timeout, secrets_);
     if (!r.view.pwt) throw CaseFailure("tap-without-pwt", "the printer's tag carries no PWT");
     return *r.view.pwt;
+  }
+  bool power_cycle_printer(std::chrono::milliseconds timeout) override {
+    strategy_.restart_printer(clock_.monotonic_now() + timeout);
+    return true;
+  }
+  // printerd runs the reference core with its default limits (the sim bench passes no override).
+  int wrong_pwt_allowance() const override {
+    return static_cast<int>(firmware::CoreConfig{}.pwt_global_max_failures);
   }
 
  private:
