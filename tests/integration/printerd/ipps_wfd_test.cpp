@@ -36,42 +36,11 @@ std::optional<std::string> non_loopback_ipv4() {
   return found;
 }
 
-// One HTTP request to printerd's JSON API or status page at host:port. Returns {status, body}.
+// One HTTP request to printerd's JSON API or status page at host:port (printerd_test_support.hpp).
 std::pair<int, std::string> http_on(const std::string& host, int port, http_encryption_t encryption,
                                     const std::string& method, const std::string& path,
                                     const std::string& bearer = {}, const std::string& body = {}) {
-  http_t* http = httpConnect2(host.c_str(), port, nullptr, AF_INET, encryption, 1, 5000, nullptr);
-  if (http == nullptr) throw std::runtime_error("cannot connect to " + host);
-  httpSetTimeout(http, 10.0, nullptr, nullptr);
-  httpClearFields(http);
-  if (!bearer.empty()) {
-    httpSetAuthString(http, "Bearer", bearer.c_str());
-    httpSetField(http, HTTP_FIELD_AUTHORIZATION, httpGetAuthString(http));
-  }
-  int status = 0;
-  std::string response;
-  bool sent = false;
-  if (method == "POST") {
-    const std::string payload = body.empty() ? std::string("{}") : body;  // length 0 would mean chunked
-    httpSetField(http, HTTP_FIELD_CONTENT_TYPE, "application/json");
-    httpSetLength(http, payload.size());
-    sent = httpPost(http, path.c_str()) == 0 &&
-           httpWrite2(http, payload.data(), payload.size()) == static_cast<ssize_t>(payload.size());
-  } else {
-    sent = httpGet(http, path.c_str()) == 0;
-  }
-  if (sent) {
-    http_status_t st;
-    while ((st = httpUpdate(http)) == HTTP_STATUS_CONTINUE) {
-    }
-    status = st;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = httpRead2(http, buffer, sizeof buffer)) > 0)
-      response.append(buffer, static_cast<std::size_t>(n));
-  }
-  httpClose(http);
-  return {status, response};
+  return http_request(host, port, encryption, method, path, bearer, body);
 }
 
 std::int64_t pages_left(const std::string& host, int port) {

@@ -517,15 +517,20 @@ inline std::string get_status_json(int port) {
   return body;
 }
 
-// One HTTP request with libcups (the JSON control API): Bearer token, JSON body. Returns {status, body}.
-inline std::pair<int, std::string> http_json(int port, const std::string& method, const std::string& path,
-                                             const std::string& bearer, const std::string& body = {}) {
-  http_t* http =
-      httpConnect2("127.0.0.1", port, nullptr, AF_INET, HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, nullptr);
-  if (http == nullptr) throw std::runtime_error("cannot connect");
+// One HTTP request with libcups to printerd's JSON API or status page at host:port: Bearer token (when
+// given), JSON body. Returns {status, body}.
+inline std::pair<int, std::string> http_request(const std::string& host, int port,
+                                                http_encryption_t encryption, const std::string& method,
+                                                const std::string& path, const std::string& bearer = {},
+                                                const std::string& body = {}) {
+  http_t* http = httpConnect2(host.c_str(), port, nullptr, AF_INET, encryption, 1, 5000, nullptr);
+  if (http == nullptr) throw std::runtime_error("cannot connect to " + host);
+  httpSetTimeout(http, 10.0, nullptr, nullptr);
   httpClearFields(http);
-  if (!bearer.empty()) httpSetAuthString(http, "Bearer", bearer.c_str());
-  httpSetField(http, HTTP_FIELD_AUTHORIZATION, httpGetAuthString(http));
+  if (!bearer.empty()) {
+    httpSetAuthString(http, "Bearer", bearer.c_str());
+    httpSetField(http, HTTP_FIELD_AUTHORIZATION, httpGetAuthString(http));
+  }
   std::string response;
   int status = 0;
   bool sent = false;
@@ -551,6 +556,12 @@ inline std::pair<int, std::string> http_json(int port, const std::string& method
   }
   httpClose(http);
   return {status, response};
+}
+
+// The same on loopback (the JSON control API as the tests on 127.0.0.1 use it).
+inline std::pair<int, std::string> http_json(int port, const std::string& method, const std::string& path,
+                                             const std::string& bearer, const std::string& body = {}) {
+  return http_request("127.0.0.1", port, HTTP_ENCRYPTION_IF_REQUESTED, method, path, bearer, body);
 }
 
 // printer-up-time is whole seconds since start, 0 in the first second, and RFC 8011 requires 1:MAX: the
