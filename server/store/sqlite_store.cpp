@@ -8,7 +8,6 @@
 #include <deque>
 #include <exception>
 #include <mutex>
-#include <semaphore>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -504,7 +503,10 @@ class SqliteStore final : public Store {
     }
     ExchangeJob job{svwt, &svwt_policy, std::move(svt), now};
     enqueue(&job);
-    job.answered.acquire();  // only this caller wakes: its batch is committed (or failed)
+    {  // only this caller wakes: its batch is committed (or failed)
+      std::unique_lock lock(gc_mutex_);
+      job.answered_cv.wait(lock, [&] { return job.answered; });
+    }
     if (job.error) std::rethrow_exception(job.error);
     return job.result;
   }
@@ -842,8 +844,11 @@ class SqliteStore final : public Store {
     SystemTime now;
     Redeemed result = {};
     std::exception_ptr error = {};
-    ExchangeDone done = {};             // async caller: called after the batch, then the job is deleted
-    std::binary_semaphore answered{0};  // blocking caller (no done): released after the batch
+    ExchangeDone done = {};  // async caller: called after the batch, then the job is deleted
+    // Blocking caller (no done): set and notified under gc_mutex_, so the caller (whose stack holds the
+    // job) cannot return before the committer has let go of it.
+    bool answered = false;
+    std::condition_variable answered_cv;
   };
 
   void enqueue(ExchangeJob* job) {
@@ -908,19 +913,28 @@ class SqliteStore final : public Store {
       for (auto& err : errors)
         err = e;
     }
+    // Which jobs are async is read before any blocking caller is released (its job dies with its stack).
+    std::vector<std::size_t> async;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      ExchangeJob* j = batch[i];
-      if (j->done) {
-        const std::unique_ptr<ExchangeJob> owned(j);
-        try {
-          j->done(std::move(results[i]), errors[i]);
-        } catch (...) {  // a callback must not throw; never take the committer down with it
-        }
-        continue;
+      if (batch[i]->done) async.push_back(i);
+    }
+    {
+      std::lock_guard lock(gc_mutex_);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        ExchangeJob* j = batch[i];
+        if (j->done) continue;
+        j->result = std::move(results[i]);
+        j->error = errors[i];
+        j->answered = true;
+        j->answered_cv.notify_one();
       }
-      j->result = std::move(results[i]);
-      j->error = errors[i];
-      j->answered.release();  // after this, *j (the caller's stack) may be gone
+    }
+    for (const std::size_t i : async) {
+      const std::unique_ptr<ExchangeJob> owned(batch[i]);
+      try {
+        owned->done(std::move(results[i]), errors[i]);
+      } catch (...) {  // a callback must not throw; never take the committer down with it
+      }
     }
   }
 
