@@ -219,13 +219,15 @@ int run(const RunArgs& args) {
             << " (run.jsonl, junit.xml, summary.txt, summary.json, report.html)\n";
   std::cerr << "tapbench: report " << (dir / "report.html").string() << "\n";
   if (metrics_server && args.metrics_hold.count() > 0) {
-    // The run folder is complete; give Prometheus one more scrape of the final values.
+    // The run folder is complete; give Prometheus one more scrape of the final values. Count from before the
+    // line below: a scraper that reacts to it at once must not be missed.
+    const std::uint64_t seen = metrics_server->scrapes();
     std::cerr << "tapbench: serving the final metrics on " << metrics_server->url()
               << " until the next scrape (at most " << rig::format_duration(args.metrics_hold) << ")\n";
     g_hold_stop.store(false);
     std::signal(SIGINT, on_interrupt_hold);
     std::signal(SIGTERM, on_interrupt_hold);
-    const bool scraped = metrics_server->wait_for_next_scrape(args.metrics_hold, g_hold_stop);
+    const bool scraped = metrics_server->wait_for_scrape_after(seen, args.metrics_hold, g_hold_stop);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     std::cerr << "tapbench: "

@@ -81,11 +81,11 @@ MetricsServer::MetricsServer(const std::string& address)
 
 MetricsServer::~MetricsServer() = default;
 
-bool MetricsServer::wait_for_next_scrape(std::chrono::milliseconds limit, const std::atomic<bool>& stop) {
+bool MetricsServer::wait_for_scrape_after(std::uint64_t seen, std::chrono::milliseconds limit,
+                                          const std::atomic<bool>& stop) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::unique_lock lock(counter_->mutex());
-  const std::uint64_t before = scrapes_->load();
-  while (scrapes_->load() == before) {
+  while (scrapes_->load() <= seen) {
     if (stop.load()) return false;
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return false;

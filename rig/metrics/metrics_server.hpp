@@ -42,7 +42,13 @@ class MetricsServer {
   std::uint64_t scrapes() const { return scrapes_->load(); }
   // Waits until a scrape starts after this call, or `limit` passes, or `stop` becomes true. True when
   // scraped.
-  bool wait_for_next_scrape(std::chrono::milliseconds limit, const std::atomic<bool>& stop);
+  bool wait_for_next_scrape(std::chrono::milliseconds limit, const std::atomic<bool>& stop) {
+    return wait_for_scrape_after(scrapes(), limit, stop);
+  }
+  // The same, counting from a scrapes() taken earlier: take it *before* telling a scraper to go, or a scrape
+  // that lands in between is missed and the wait runs to its limit.
+  bool wait_for_scrape_after(std::uint64_t seen, std::chrono::milliseconds limit,
+                             const std::atomic<bool>& stop);
 
  private:
   class ScrapeCounter;
