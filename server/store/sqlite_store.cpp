@@ -835,6 +835,8 @@ class SqliteStore final : public Store {
     return r;
   }
 
+  static constexpr std::uint64_t kRecentBatches = 64;
+
   struct ExchangeJob {
     ExchangeJob(const token::Hash& h, const token::Policy* p, TokenRow row, SystemTime t)
         : svwt(h), policy(p), svt(std::move(row)), now(t) {}
@@ -842,6 +844,7 @@ class SqliteStore final : public Store {
     const token::Policy* policy;
     TokenRow svt;
     SystemTime now;
+    std::uint64_t enqueued_at_batch = 0;  // batches finished when it was queued
     Redeemed result = {};
     std::exception_ptr error = {};
     ExchangeDone done = {};  // async caller: called after the batch, then the job is deleted
@@ -854,6 +857,7 @@ class SqliteStore final : public Store {
   void enqueue(ExchangeJob* job) {
     {
       std::lock_guard lock(gc_mutex_);
+      job->enqueued_at_batch = batches_done_;
       gc_queue_.push_back(job);
       if (options_.on_group_enqueue) options_.on_group_enqueue(gc_queue_.size());
     }
@@ -875,12 +879,16 @@ class SqliteStore final : public Store {
         gc_queue_.erase(gc_queue_.begin(), gc_queue_.begin() + static_cast<std::ptrdiff_t>(n));
       }
       run_batch(Db{conn.db, &conn.cache, &writers_}, batch);
+      std::lock_guard lock(gc_mutex_);
+      ++batches_done_;
     }
   }
 
   void run_batch(Db db, const std::vector<ExchangeJob*>& batch) {
     std::vector<Redeemed> results(batch.size());
     std::vector<std::exception_ptr> errors(batch.size());
+    const std::uint64_t number = batches_done_;                // only this thread changes it
+    std::unordered_map<std::string, std::uint64_t> spent_now;  // SVWTs this batch redeems
     try {
       WriteTx tx(db);
       for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -895,15 +903,30 @@ class SqliteStore final : public Store {
           Stmt(db, "RELEASE exchange").run();
           continue;
         }
+        const std::string hex = j.svwt.hex();
+        if (results[i].outcome == TokenOutcome::Ok) spent_now.emplace(hex, number);
         if (results[i].outcome == TokenOutcome::AlreadyUsed) {
-          // A lost race rather than a replay: the SVWT was spent no earlier than this request came in.
-          Stmt spent(db, "SELECT spent_at FROM spent_tokens WHERE hash = ?");
-          spent.bind(1, j.svwt.hex());
-          results[i].race_lost = spent.step() && spent.i64(0) >= to_ms(j.now);
+          // A lost race rather than a replay: the batch that spent the SVWT (this one, or one committed
+          // after this request was queued) had not committed when the request came in.
+          std::optional<std::uint64_t> by;  // the batch that spent it, if remembered
+          if (const auto it = spent_now.find(hex); it != spent_now.end()) {
+            by = it->second;
+          } else if (const auto old = recent_spent_.find(hex); old != recent_spent_.end()) {
+            by = old->second;
+          }
+          results[i].race_lost = by && *by >= j.enqueued_at_batch;
         }
       }
       if (options_.before_group_commit) options_.before_group_commit(batch.size());
       tx.commit();
+      for (auto& [hex, n] : spent_now) {  // remembered for the next kRecentBatches batches
+        recent_spent_[hex] = n;
+        recent_order_.emplace_back(n, hex);
+      }
+      while (!recent_order_.empty() && recent_order_.front().first + kRecentBatches < number) {
+        recent_spent_.erase(recent_order_.front().second);
+        recent_order_.pop_front();
+      }
     } catch (const StoreFailure&) {  // nothing of the batch is durable: every caller gets the failure
       const std::exception_ptr e = std::current_exception();
       for (auto& err : errors)
@@ -1064,6 +1087,11 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, PendingTouch> touches_;
   std::int64_t last_touch_flush_ms_ = 0;
   bool gc_stop_ = false;
+  std::uint64_t batches_done_ = 0;  // written by the committer under gc_mutex_
+  // The committer's memory of SVWTs it redeemed lately (hash → batch number), to tell a lost race from a
+  // replay without a read before the batch.
+  std::unordered_map<std::string, std::uint64_t> recent_spent_;
+  std::deque<std::pair<std::uint64_t, std::string>> recent_order_;
   std::thread committer_;  // last member: started in the constructor, joined in the destructor
 };
 
