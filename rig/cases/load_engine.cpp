@@ -156,9 +156,15 @@ class Engine {
       {
         std::unique_lock lk(mu_);
         for (;;) {
-          if (stop_ || queue_.empty()) {
+          // Done when stopped, or when no terminal is queued and none is in an action (it would come back).
+          if (stop_ || (queue_.empty() && in_flight_ == 0)) {
             if (--running_ == 0) done_cv_.notify_all();
+            cv_.notify_all();
             return;
+          }
+          if (queue_.empty()) {
+            cv_.wait(lk);
+            continue;
           }
           const Due top = queue_.top();
           if (top.at > hold_end_) {  // the hold is over: this terminal does not start another action
@@ -168,6 +174,7 @@ class Engine {
           if (Steady::now() >= top.at) {
             queue_.pop();
             next = top;
+            ++in_flight_;
             break;
           }
           cv_.wait_until(lk, top.at);
@@ -184,9 +191,10 @@ class Engine {
       {
         std::lock_guard lk(mu_);
         t.active = true;
+        --in_flight_;
         queue_.push({Steady::now() + opt_.think_time, next.terminal});
       }
-      cv_.notify_one();
+      cv_.notify_all();  // a new earliest terminal, or the last action of the run ended
     }
   }
 
@@ -460,6 +468,7 @@ class Engine {
   std::priority_queue<Due, std::vector<Due>, std::greater<>> queue_;
   Steady::time_point hold_end_, ramp_end_;
   int started_ = 0;
+  int in_flight_ = 0;  // terminals inside an action (they will be queued again)
   int running_ = std::max(1, std::min(opt_.workers, opt_.terminals));
   bool stop_ = false;
   std::vector<double> lags_ms_;
