@@ -133,7 +133,7 @@ load::LoadOptions small(std::map<std::string, int> mix) {
   load::LoadOptions o;
   o.terminals = 4;
   o.ramp_up = 0ms;
-  o.duration = 30ms;
+  o.duration = 300ms;  // a few fake actions per terminal take well under a millisecond
   o.think_time = 1ms;
   o.workers = 2;
   o.mix = std::move(mix);
@@ -217,7 +217,7 @@ TEST_CASE("the load case FAILs on a violation, counts it in the cycle and notes 
   LoadShape shape;
   shape.terminals = 3;
   shape.ramp_up = 0ms;
-  shape.duration = 20ms;
+  shape.duration = 200ms;
   shape.think_time = 1ms;
   shape.mix = {{"tap", 1}};
   ManualClock token_clock;
