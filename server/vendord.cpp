@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 #include "protocol/clock/clock.hpp"
 #include "server/api/http_server.hpp"
@@ -64,11 +65,42 @@ void install_crash_hook(tapbench::server::Router& router) {
   });
 }
 
+// `vendord revoke-st --db FILE --device ID`: the operator revokes a device's ST (the server's right to
+// refuse a printer, docs/API.md). Runs on the database file, beside a running vendord or without one: SQLite
+// serializes the two processes' writes (WAL, busy timeout), and vendord reads the token row on every request,
+// so the next request with the revoked ST gets 401 token_unknown.
+int revoke_st_main(int argc, char** argv) {
+  CLI::App app{"vendord revoke-st: revoke a device's ST (its next server call is refused with 401)"};
+  std::string db_path, device_id;
+  app.add_option("--db", db_path, "vendord's SQLite database file")->required()->check(CLI::ExistingFile);
+  app.add_option("--device", device_id, "the device whose ST is revoked")->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 64;
+  }
+  try {
+    auto store = tapbench::server::open_sqlite_store({db_path});
+    if (!store->device(device_id)) {
+      std::cerr << "vendord revoke-st: no device " << device_id << " in " << db_path << '\n';
+      return 2;
+    }
+    const std::int64_t n = store->revoke_tokens(device_id, tapbench::token::Kind::ST);
+    std::cout << "vendord revoke-st: device " << device_id << ": " << n << " ST revoked" << std::endl;
+  } catch (const std::exception& e) {
+    std::cerr << "vendord revoke-st: " << e.what() << '\n';
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace tapbench;
   using namespace tapbench::server;
+  if (argc > 1 && std::string_view{argv[1]} == "revoke-st") return revoke_st_main(argc - 1, argv + 1);
 
   CLI::App app{
       "vendord: local vendor server for tapbench (patent JP7615840B2 server 30): registration, SVWT/SVT,\n"

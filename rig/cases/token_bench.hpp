@@ -41,6 +41,13 @@ class TokenBench {
   // uses it when its own deliberately wrong PWTs have spent the printer's wrong-PWT allowance (pwt_locked),
   // as a lab operator would. false: this bench cannot (the case then reports the lock as a bench ERROR).
   virtual bool power_cycle_printer(std::chrono::milliseconds /*timeout*/) { return false; }
+  // The server revokes the printer's ST (vendord's operator command): the printer's next server call (S43,
+  // S69, S101) is refused with 401 token_unknown. The token-st case uses it. false: this bench cannot (the
+  // case then SKIPs).
+  virtual bool revoke_printer_st(std::chrono::milliseconds /*timeout*/) { return false; }
+  // A new printer out of the box (empty storage, a new device ID: unregistered, zero pages), so the cases
+  // after token-st find a printer the server serves. false: this bench cannot.
+  virtual bool factory_reset_printer(std::chrono::milliseconds /*timeout*/) { return false; }
   // How many wrong PWTs the printer accepts within its failure window before it locks PWT authentication
   // (the firmware's global cap); 0 when the bench does not know.
   virtual int wrong_pwt_allowance() const { return 0; }

@@ -419,6 +419,103 @@ class TokenPtCase final : public TokenCase {
   }
 };
 
+// ST (S53-S65, S99-S111): the printer's server token has no lifetime; the server accepts it until it revokes
+// it (vendord revoke-st), and refuses it from then on. The printer's own sync (printerd's API with a PT)
+// shows both: reported=true before, printerd's 502 server_failed naming vendord's 401 token_unknown after.
+// A printer whose ST is revoked cannot register again under its device ID, so the case leaves a factory-
+// reset printer (new device ID, unregistered, zero pages) for the cases after it.
+class TokenStCase final : public TokenCase {
+ public:
+  using TokenCase::TokenCase;
+
+  void run_cycle(CycleContext& c) override {
+    try {
+      TokenCase::run_cycle(c);
+    } catch (...) {
+      restore_printer();
+      throw;
+    }
+    restore_printer();
+  }
+  void recover(StepContext& step) override {
+    restore_printer();
+    TokenCase::recover(step);
+  }
+  void teardown(StepContext& step) override {
+    restore_printer();
+    TokenCase::teardown(step);
+  }
+
+ private:
+  static constexpr std::chrono::seconds kResetTimeout{20};
+
+  // printerd's 502 server_failed whose detail is vendord's refusal of the ST (HTTP 401).
+  template <class T>
+  static bool st_refused(const term::Reply<T>& r) {
+    return !r.ok() && r.error == "server_failed" && r.detail.find("HTTP 401") != std::string::npos;
+  }
+
+  void cycle(CycleContext& c) override {
+    const std::string pt = registered_pt(c);  // S61: the printer holds its ST
+    c.mark("issued");
+
+    const auto before = printer_->sync(pt, kOwner, t(c));
+    if (st_refused(before)) {
+      c.token_violation("st", "refused-before-revoke");
+      throw CaseFailure("st-refused-while-valid", "the printer's sync with its unrevoked ST: refused with " +
+                                                      describe(before.status, before.error, before.detail));
+    }
+    const auto& synced = must_accept(before, c, "st", "", "st-refused-while-valid",
+                                     "the printer's sync with its unrevoked ST");
+    if (!synced.reported)
+      throw CaseFailure("st-refused-while-valid", "the printer's sync with its unrevoked ST reported=false");
+    c.mark("accepted");
+
+    if (!bench_->revoke_printer_st(t(c)))
+      throw CaseSkip(
+          "token-st needs a bench that can revoke the printer's ST at the server (vendord revoke-st)");
+    revoked_ = true;
+    c.note("revoked", "the server revoked the printer's server token (vendord revoke-st)");
+
+    const auto after = printer_->sync(pt, kOwner, t(c));
+    if (after.ok()) {
+      c.token_violation("st", "accepted-after-revoke");
+      throw CaseFailure("st-accepted-after-revoke",
+                        std::string("the printer's sync after its ST was revoked: ") +
+                            (after.value->reported ? "reported=true" : "accepted"));
+    }
+    if (!st_refused(after)) {
+      bench_problems(after, "the printer's sync after its ST was revoked");
+      throw CaseFailure("st-wrong-refusal",
+                        "the printer's sync after its ST was revoked: refused with " +
+                            describe(after.status, after.error, after.detail) +
+                            ", expected HTTP 502 server_failed naming vendord's HTTP 401");
+    }
+    if (after.detail.find("token_unknown") == std::string::npos) {
+      throw CaseFailure("st-wrong-refusal", "the printer's sync after its ST was revoked: " +
+                                                describe(after.status, after.error, after.detail) +
+                                                ", expected vendord's 401 token_unknown");
+    }
+    c.note("refused_after_revocation", after.detail);
+    c.mark("refused_after_life");
+  }
+
+  // The revoked printer is replaced by a new one (best effort in recover/teardown; a failure shows in the
+  // next case's setup, which brings the printer back itself when its tag offers no PWT).
+  void restore_printer() {
+    if (!revoked_ || !bench_) return;
+    revoked_ = false;
+    try {
+      if (bench_->factory_reset_printer(kResetTimeout)) printer_.emplace(bench_->printer_url());
+    } catch (const std::exception&) {
+      // the bench is going away, or the next case's setup brings the printer back
+    }
+    pts_.clear();  // they belonged to the printer that was reset
+  }
+
+  bool revoked_ = false;
+};
+
 // SVWT (S67-S81): single use at vendord, accepted until its TTL, refused from then on.
 class TokenSvwtCase final : public TokenCase {
  public:
@@ -579,6 +676,12 @@ void register_token_cases(CaseRegistry& registry, TokenBenchFactory factory) {
                 {"issued", "accepted", "foreign_delete_refused", "refused_after_life"},
                 needs},
                factory_of<TokenPtCase>(factory, "token-pt"));
+  registry.add({"token-st",
+                "ST: the printer's server calls accepted, refused once the server revokes it",
+                "S53-S65, S99-S111",
+                {"issued", "accepted", "refused_after_life"},
+                needs},
+               factory_of<TokenStCase>(factory, "token-st"));
   registry.add({"token-svwt",
                 "SVWT: single use (replay refused), accepted until its TTL, refused at it",
                 "S67-S81",

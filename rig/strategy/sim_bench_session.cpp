@@ -99,6 +99,22 @@ class SessionTokenBench final : public TokenBench {
     strategy_.restart_printer(clock_.monotonic_now() + timeout);
     return true;
   }
+  bool revoke_printer_st(std::chrono::milliseconds timeout) override {
+    try {
+      strategy_.revoke_printer_st(clock_.monotonic_now() + timeout);
+    } catch (const StrategyError& e) {
+      throw BenchError("st-not-revoked", e.what());
+    }
+    return true;
+  }
+  bool factory_reset_printer(std::chrono::milliseconds timeout) override {
+    try {
+      strategy_.factory_reset_printer(clock_.monotonic_now() + timeout);
+    } catch (const StrategyError& e) {
+      throw BenchError("printer-not-reset", e.what());
+    }
+    return true;
+  }
   // printerd runs the reference core with its default limits (the sim bench passes no override).
   int wrong_pwt_allowance() const override {
     return static_cast<int>(firmware::CoreConfig{}.pwt_global_max_failures);

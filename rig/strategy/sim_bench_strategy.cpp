@@ -301,6 +301,28 @@ void SimBenchStrategy::factory_reset_printer(MonotonicTime deadline) {
   start_printerd(deadline);
 }
 
+void SimBenchStrategy::revoke_printer_st(MonotonicTime deadline) {
+  std::unique_ptr<ChildProcess> revoke;
+  try {
+    revoke = std::make_unique<ChildProcess>(
+        std::vector<std::string>{vendord_binary_, "revoke-st", "--db", vendord_db_, "--device", device_id_},
+        dir_ / "vendord-revoke-st.log", clock_);
+  } catch (const ChildProcessError& e) {
+    throw StrategyError(std::string("vendord revoke-st: ") + e.what());
+  }
+  while (revoke->running()) {
+    if (clock_.monotonic_now() >= deadline) {
+      revoke->stop(milliseconds(0));
+      throw StrategyError("vendord revoke-st did not finish in time; its log ends with:\n" +
+                          revoke->log_tail());
+    }
+    std::this_thread::sleep_for(milliseconds(10));  // a one-transaction command; bounded by the deadline
+  }
+  const std::string status = revoke->stop(milliseconds(0));
+  if (status != "exited 0")
+    throw StrategyError("vendord revoke-st " + status + "; its log ends with:\n" + revoke->log_tail());
+}
+
 std::string SimBenchStrategy::control(const std::string& command) {
   std::string reply;
   try {

@@ -89,6 +89,9 @@ class SimBenchStrategy {
   // ID (a new printer out of the box, unregistered, zero pages).
   void restart_printer(MonotonicTime deadline, bool crash = false);
   void factory_reset_printer(MonotonicTime deadline);
+  // The server revokes the printer's ST (`vendord revoke-st` on vendord's database, beside the running
+  // vendord): the printer's next server call is refused with 401 token_unknown. StrategyError on failure.
+  void revoke_printer_st(MonotonicTime deadline);
 
   // The phone's reader in / out of the printer's RF field: the printer's card emulation chip is placed in
   // the shared field or removed from it (pn532-sim control channel). The field starts with it placed.

@@ -376,6 +376,21 @@ class SqliteStore final : public Store {
     });
   }
 
+  // Authentication reads the token row on every request (no cache of accepted tokens), so a deletion by
+  // this or another process on the same database is seen by the next request. A deferred idle-timer
+  // refresh of a revoked token is skipped when it is flushed (its row is gone).
+  std::int64_t revoke_tokens(const std::string& device_id, token::Kind kind) override {
+    return with_db([&](Db db) {
+      WriteTx tx(db);
+      Stmt del(db, "DELETE FROM tokens WHERE device_id = ? AND kind = ?");
+      del.bind(1, device_id).bind(2, std::string{token::name(kind)});
+      del.run();
+      const std::int64_t n = sqlite3_changes(db.raw);
+      tx.commit();
+      return n;
+    });
+  }
+
   std::optional<Device> device(const std::string& device_id) override {
     return with_db([&](Db db) -> std::optional<Device> {
       Stmt s(

@@ -137,6 +137,9 @@ class Store {
   // S55–S59: a new device and its ST in one transaction. StoreConflict if the device exists.
   virtual void register_device(const Device& device, const TokenRow& st) = 0;
   virtual std::optional<Device> device(const std::string& device_id) = 0;
+  // Revokes every live token of `kind` the device holds (the operator's `vendord revoke-st`): deleted in one
+  // transaction, so the next request with one is refused as unknown. Returns how many were revoked.
+  virtual std::int64_t revoke_tokens(const std::string& device_id, token::Kind kind) = 0;
 
   // Inserts a live token. With max_live > 0 this is capped: if the device already holds max_live live
   // (unexpired at `now`) tokens of row.kind, nothing is written and false is returned (checked and inserted

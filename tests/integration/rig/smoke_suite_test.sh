@@ -16,9 +16,9 @@ cat "$work/stdout"
 fail() { echo "FAIL: $*"; exit 1; }
 [ "$rc" -eq 0 ] || fail "tapbench run exited $rc"
 cases=$(grep -c '<testcase ' "$out/junit.xml")
-[ "$cases" -eq 10 ] || fail "junit.xml has $cases testcases, expected 10"
+[ "$cases" -eq 11 ] || fail "junit.xml has $cases testcases, expected 11"
 if grep -q -e '<failure' -e '<error' -e '<skipped' "$out/junit.xml"; then fail "junit.xml has a non-PASS case"; fi
-for c in provisioning tap-to-print second-tap token-pwt token-pt token-svwt token-svt token-cwt ink-low-notice \
+for c in provisioning tap-to-print second-tap token-pwt token-pt token-st token-svwt token-svt token-cwt ink-low-notice \
          printer-deactivated; do
   grep -q "^$c: PASS" "$out/summary.txt" || fail "summary.txt: $c is not PASS"
 done

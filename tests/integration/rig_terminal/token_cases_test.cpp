@@ -4,6 +4,9 @@
 // daemons run with, and FAILs with the violation's class when a daemon keeps a token longer or shorter.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <functional>
+
 #include "rig/cases/token_cases.hpp"
 #include "rig/terminal/ipp_client.hpp"
 #include "rig/terminal/printer_api_client.hpp"
@@ -19,7 +22,9 @@ namespace {
 
 class TestTokenBench final : public TokenBench {
  public:
-  explicit TestTokenBench(SimBench& b) : b_(b) {}
+  explicit TestTokenBench(SimBench& b, std::function<bool()> revoke = {})
+      : b_(b), revoke_(std::move(revoke)) {}
+  bool revoke_printer_st(std::chrono::milliseconds) override { return revoke_ && revoke_(); }
   std::string printer_url() const override { return b_.printer_url(); }
   std::string printer_ipp_uri() const override { return b_.printerd->uri(); }
   std::string vendor_url() const override { return b_.vendor_url(); }
@@ -37,6 +42,7 @@ class TestTokenBench final : public TokenBench {
 
  private:
   SimBench& b_;
+  std::function<bool()> revoke_;
 };
 
 struct TokenCaseRun {
@@ -48,10 +54,11 @@ struct TokenCaseRun {
 };
 
 // One case, one cycle, as the runner drives it: setup, run_cycle, teardown.
-TokenCaseRun run_case(SimBench& bench, const std::string& id, const Lifetimes& lifetimes) {
+TokenCaseRun run_case(SimBench& bench, const std::string& id, const Lifetimes& lifetimes,
+                      std::function<bool()> revoke = {}) {
   CaseRegistry registry;
-  register_token_cases(registry, [&bench](const CaseEnvironment&, StepContext&) {
-    return std::make_unique<TestTokenBench>(bench);
+  register_token_cases(registry, [&bench, revoke](const CaseEnvironment&, StepContext&) {
+    return std::make_unique<TestTokenBench>(bench, revoke);
   });
   const auto* entry = registry.find(id);
   REQUIRE(entry != nullptr);
@@ -196,4 +203,38 @@ TEST_CASE("token cases SKIP without a sim bench, and a dead vendord is an ERROR,
   const TokenCaseRun o = run_case(bench, "token-cwt", smoke_lifetimes());
   CHECK(o.result == "ERROR");
   CHECK(o.failure_class == "server-unreachable");
+}
+
+// token-st: the printer's sync is accepted, `vendord revoke-st` revokes its ST on the running vendord's
+// database, and the next sync is refused (printerd's 502 naming vendord's 401 token_unknown). A server that
+// does not revoke is FAIL st-accepted-after-revoke; a bench that cannot revoke makes the case SKIP.
+TEST_CASE("token-st PASSes when vendord refuses a revoked ST, FAILs when the revocation is not seen") {
+  std::vector<std::string> printerd_args = kPrinterdSmoke;
+  printerd_args.insert(printerd_args.end(), {"--device-id", "dv-st"});
+  SimBench bench(printerd_args, kVendordSmoke);
+  const auto db = bench.tmp.path() / "vendord.db";
+  const TokenCaseRun skipped = run_case(bench, "token-st", smoke_lifetimes());
+  CHECK(skipped.result == "SKIP");
+  CHECK(skipped.reason.find("revoke") != std::string::npos);
+
+  int revocations = 0;
+  const TokenCaseRun ignored = run_case(bench, "token-st", smoke_lifetimes(), [&] {
+    ++revocations;
+    return true;  // says it revoked, but the server still holds the ST
+  });
+  CHECK(revocations == 1);
+  CHECK(ignored.result == "FAIL");
+  CHECK(ignored.failure_class == "st-accepted-after-revoke");
+  REQUIRE(ignored.violations.size() == 1);
+  CHECK(ignored.violations[0].token == "st");
+  CHECK(ignored.violations[0].violation == "accepted-after-revoke");
+
+  const TokenCaseRun o = run_case(bench, "token-st", smoke_lifetimes(), [&] {
+    const std::string cmd = "timeout 20 " + std::string{VENDORD_PATH} + " revoke-st --db '" + db.string() +
+                            "' --device dv-st >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0;
+  });
+  CHECK_MESSAGE(o.result == "PASS", o.failure_class, ": ", o.reason);
+  CHECK(all_edges(o));
+  CHECK(o.violations.empty());
 }

@@ -35,7 +35,7 @@ bool has(const std::string& haystack, const std::string& needle) {
 TEST_CASE("the fixture suites are compiled in and valid against the case catalogue") {
   const Suite smoke = load_suite("smoke", known());
   CHECK(smoke.name == "smoke");
-  CHECK(smoke.cases.size() == 10);
+  CHECK(smoke.cases.size() == 11);
   CHECK(smoke.cases[0].id == "provisioning");
   CHECK(smoke.cases[0].cycles == 1);
   CHECK(smoke.cases[0].retries == 1);
