@@ -1,9 +1,12 @@
 #include "firmware-under-test/port/linux/ipp_service.hpp"
 
+#include "firmware-under-test/port/linux/pdf_raster.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <strings.h>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <cstring>
@@ -375,6 +378,58 @@ struct IppService::Callbacks {
     return ok && printed > 0;
   }
 
+  // A PDF document (MIME filter application/pdf → the driver's PWG raster): each page rendered by Poppler
+  // (pdf_raster.hpp) and charged, written and marked through the same per-page path as raster, so the quota
+  // cut at a page boundary, page-ranges and copies hold for PDF too.
+  static bool print_pdf(pappl_job_t* job, pappl_device_t* /*device*/, void* /*data*/) {
+    JobState* st = state_for(job);
+    if (st == nullptr) return false;
+    std::string error;
+    const auto doc = PdfDocument::open(papplJobGetFilename(job), error);
+    if (!doc) {
+      papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "Cannot print the PDF document: %s.", error.c_str());
+      papplJobSetReasons(job, PAPPL_JREASON_DOCUMENT_FORMAT_ERROR, PAPPL_JREASON_NONE);
+      return false;
+    }
+    const unsigned pages = doc->page_count();
+    pappl_pr_options_t* options = papplJobCreatePrintOptions(job, pages, true);
+    if (options == nullptr) return false;
+    const unsigned first = std::max(options->first_page, 1u);
+    const unsigned last = std::min(options->last_page == 0 ? pages : options->last_page, pages);
+    const int copies = std::max(options->copies, 1);
+    const unsigned selected = last >= first ? last - first + 1 : 0;
+    papplJobSetImpressions(job, static_cast<int>(selected) * copies);
+    papplLogJob(job, PAPPL_LOGLEVEL_INFO, "PDF document: %u pages, printing %u-%u, %d copies.", pages, first,
+                last, copies);
+    bool ok = selected > 0;
+    for (int copy = 0; ok && copy < copies; ++copy) {
+      for (unsigned p = first; ok && p <= last; ++p) {
+        if (papplJobIsCanceled(job)) {
+          ok = false;
+          break;
+        }
+        if (!begin_page(*st, job, options->header)) {
+          ok = false;
+          break;
+        }
+        ok = doc->render_page(
+            p - 1, options->header, options->dither,
+            [st](const unsigned char* line) { return st->writer.write_line(line); }, error);
+        if (!ok) {
+          papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "PDF page %u: %s.", p, error.c_str());
+          papplJobSetReasons(job, PAPPL_JREASON_DOCUMENT_FORMAT_ERROR, PAPPL_JREASON_NONE);
+          abandon_page(*st);
+          break;
+        }
+        ok = finish_page(*st, job);
+        if (ok) papplJobSetImpressionsCompleted(job, 1);
+      }
+    }
+    abandon_page(*st);
+    papplJobDeletePrintOptions(options);
+    return ok && !st->cut;
+  }
+
   // Writes the job's record once it reached its final state, and frees its state.
   static void event(pappl_system_t* /*system*/, pappl_printer_t* /*printer*/, pappl_job_t* job,
                     pappl_event_t event, void* /*data*/) {
@@ -687,6 +742,7 @@ bool IppService::start(std::string& error) {
   }
   static pappl_pr_driver_t drivers[] = {{"tapbench_ref", "tapbench reference printer", nullptr, nullptr}};
   papplSystemSetPrinterDrivers(system_, 1, drivers, nullptr, nullptr, Callbacks::driver, this);
+  papplSystemAddMIMEFilter(system_, "application/pdf", "image/pwg-raster", Callbacks::print_pdf, this);
   papplSystemSetAuthCallback(system_, "Basic", Callbacks::auth, this);
   papplSystemSetWiFiCallbacks(system_, Callbacks::wifi_join, nullptr, Callbacks::wifi_status, this);
   papplSystemSetEventCallback(system_, Callbacks::event, this);

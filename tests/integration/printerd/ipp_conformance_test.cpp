@@ -8,6 +8,7 @@
 #include <set>
 
 #include "tests/integration/printerd/printerd_test_support.hpp"
+#include "tests/support/pdf_writer.hpp"
 
 using namespace printerd_test;
 
@@ -19,11 +20,9 @@ const fs::path kSuiteDir = "/usr/share/cups/ipptool";
 const std::set<int> kDpis = {150, 300};
 const std::set<std::string> kTypes = {"black_1", "sgray_8", "srgb_8"};
 
-// A one-page PDF / PostScript file. printerd does not take PDF or PostScript, so the suites skip the tests
-// that send them; ipptool still needs the files to exist to parse the suite.
-const char* const kTinyPdf =
-    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+// A one-page PostScript file. printerd does not take PostScript, so the suites skip the tests that send it;
+// ipptool still needs the file to exist to parse the suite. The PDF documents are real (printerd prints
+// PDF through Poppler): two pages each, A4 and US Letter.
 const char* const kTinyPs = "%!PS-Adobe-3.0\n%%Pages: 1\nshowpage\n%%EOF\n";
 
 // Generates every FILE the three suites name, under `dir`. Real PWG raster for what printerd supports; for
@@ -31,8 +30,13 @@ const char* const kTinyPs = "%!PS-Adobe-3.0\n%%Pages: 1\nshowpage\n%%EOF\n";
 int generate_samples(const fs::path& dir) {
   write_jpeg(dir / "color.jpg", 600, 400, true);
   write_jpeg(dir / "gray.jpg", 400, 600, false);
-  for (const char* n : {"document-a4.pdf", "document-letter.pdf"})
-    write_file(dir / n, kTinyPdf);
+  tapbench::testing::PdfSpec a4;
+  a4.pages = 2;
+  tapbench::testing::write_pdf(dir / "document-a4.pdf", a4);
+  tapbench::testing::PdfSpec letter = a4;
+  letter.width_pt = 612;
+  letter.height_pt = 792;
+  tapbench::testing::write_pdf(dir / "document-letter.pdf", letter);
   for (const char* n : {"document-a4.ps", "document-letter.ps"})
     write_file(dir / n, kTinyPs);
   const std::regex pwg_name(R"(pwg-raster-samples-(\d+)dpi/([a-z0-9-]+)/(.+)-\2-\1dpi\.pwg)");

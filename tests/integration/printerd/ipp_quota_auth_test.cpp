@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "tests/integration/printerd/printerd_test_support.hpp"
+#include "tests/support/pdf_writer.hpp"
 
 using namespace printerd_test;
 
@@ -193,6 +194,25 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
     CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
     CHECK(done.integer("job-impressions-completed") == 2);
     CHECK(last_record(p, 1).at("pages_printed").to_number<int>() == 2);
+  }
+  SUBCASE("a 3-page PDF with 2 pages left prints its first 2 pages (Poppler) and stops at 0") {
+    const fs::path pdf = tmp.path() / "three.pdf";
+    tapbench::testing::PdfSpec spec;
+    spec.pages = 3;
+    tapbench::testing::write_pdf(pdf, spec);
+    auto r = client.print_job(pdf, "application/pdf");
+    REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
+    const auto done = client.wait_job_done(r.integer("job-id"));
+    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
+    CHECK(done.integer("job-impressions-completed") == 2);
+    CHECK(done.string("job-state-message").find("0 printable pages left") != std::string::npos);
+    const auto rec = last_record(p, 1);
+    CHECK(rec.at("format").as_string() == "application/pdf");
+    CHECK(rec.at("state").as_string() == "cut");
+    CHECK(rec.at("pages_printed").to_number<int>() == 2);
+    // Each page file is a rendered page with ink on it (the document's square and page number).
+    CHECK(rec.at("marked_bytes").as_array()[0].to_number<std::int64_t>() > 0);
+    CHECK(rec.at("marked_bytes").as_array()[1].to_number<std::int64_t>() > 0);
   }
   SUBCASE("Create-Job + Send-Document (spooled document) is cut the same way") {
     ipp_t* create = client.new_request(IPP_OP_CREATE_JOB);
