@@ -544,6 +544,7 @@ GoUp LinkModelP2pGroupOwner::start(const GoConfig& config, milliseconds timeout)
   bssid_ = air_.add(config.credentials, config.freq_mhz, config.dhcp_server);
   reported_ = 0;
   up.group_ifname = "model-go-0";
+  up.bssid = bssid_;
   up.ssid = config.credentials.ssid;
   up.freq_mhz = config.freq_mhz;
   up.phases.push_back({LinkPhase::kGroupStarted, clock_.monotonic_now(),

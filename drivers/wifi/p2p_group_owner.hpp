@@ -22,6 +22,10 @@ struct GoConfig {
 
 struct GoUp {
   std::string group_ifname;  // e.g. "p2p-wlan0-0" (the model reports "model-go-0")
+  // The group's BSSID, i.e. the GO's interface address the handover message announces (wpa_supplicant: the
+  // group interface's STATUS; the model: its network's BSSID). Empty through a relay (tcp:), where only the
+  // P2P device's socket is reachable.
+  std::string bssid;
   std::string ssid;
   int freq_mhz = 0;
   std::vector<PhaseStamp> phases;  // kRequested, kGroupStarted

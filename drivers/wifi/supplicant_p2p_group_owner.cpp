@@ -97,6 +97,9 @@ GoUp SupplicantP2pGroupOwner::start(const GoConfig& config, milliseconds timeout
     auto dir = ctrl_socket_.substr(0, ctrl_socket_.rfind('/') + 1);
     group_ctrl_ = std::make_unique<WpaCtrl>(dir + group_ifname_, clock_);
     group_ctrl_->attach();
+    const std::string status = group_ctrl_->request("STATUS");
+    up.bssid = status_value(status, "bssid");
+    if (up.bssid.empty()) up.bssid = status_value(status, "address");
   }
   if (config.dhcp_server) dhcp_ = std::make_unique<BusyboxDhcpServer>(group_ifname_, *config.dhcp_server);
   return up;

@@ -12,6 +12,7 @@
 #include "drivers/wifi/link_model.hpp"
 #include "drivers/wifi/wifi_error.hpp"
 #include "rig/cases/radio_bench.hpp"
+#include "rig/strategy/bench_radio.hpp"
 #include "rig/terminal/ipp_client.hpp"
 #include "rig/terminal/nfc_tap.hpp"
 #include "rig/terminal/printer_api_client.hpp"
@@ -291,21 +292,47 @@ class FlowCase : public Case {
     }
   }
 
-  // The phone joins the printer's Wi-Fi Direct group announced on the tag (S23), in the air printerd shares.
+  // The phone joins the printer's Wi-Fi Direct group announced on the tag (S23) through the bench's radio
+  // (the link model's shared air on the sim bench; the lab's wpa_supplicant in the phone's namespace on the
+  // hwsim bench). carrier_up is the 4-way handshake done; the join's own phases go into the cycle's notes.
   void join_group(const handover::TapView& view, CycleContext& c) {
     if (!view.wfd) throw CaseFailure("tap-without-wfd", "the tag carries no Wi-Fi Direct credential");
+    BenchRadio& radio = bench_->radio();
+    c.note("radio.backend", radio.backend());
     try {
-      wifi::LinkModelAir air(bench_->endpoints().air);
-      wifi::LinkModelStation phone(air, c.clock(), wifi::sleep_on(c.clock()), {}, "02:00:00:00:aa:01");
       const int freq = view.wfd->channel ? wifi::channel_to_freq_mhz(view.wfd->channel) : 2437;
-      const auto joined = phone.join({{view.wfd->ssid, view.wfd->passphrase}, freq, ms_left(c.remaining())});
+      const auto joined =
+          radio.phone_join({view.wfd->ssid, view.wfd->passphrase}, freq, ms_left(c.remaining()));
+      note_join(c, "phone", joined);
       c.mark_at(
           "carrier_up",
           wifi::first_of(joined.phases, wifi::LinkPhase::kConnected).value_or(c.clock().monotonic_now()));
-      phone.leave();
+      radio.phone_leave();
     } catch (const wifi::WifiError& e) {
+      radio.phone_leave();
       throw wifi_outcome(e, WifiParty::kSystemUnderTest, "joining the printer's Wi-Fi Direct group");
     }
+  }
+
+  // S29: the printer's station joins the router; printer_on_lan is the router's report of it.
+  void wait_printer_on_lan(CycleContext& c) {
+    const auto joined = bench_->radio().printer_joined_router(c.clock(), c.deadline());
+    if (!joined)
+      throw CaseFailure("printer-not-on-lan", "the printer's station never joined the router (S29)");
+    c.note("router.station", joined->stamp.detail);
+    c.mark("printer_on_lan");  // the report is stamped when the rig reads it: now
+  }
+
+  // Each phase of a join with its time from the request and the backend's detail (wpa_supplicant's event
+  // text on hwsim), e.g. phone.associated = "+153 ms Associated with 46:00:00:00:02:00".
+  static void note_join(CycleContext& c, const std::string& who, const wifi::Joined& joined) {
+    const auto t0 = joined.phases.empty() ? MonotonicTime{} : joined.phases.front().at;
+    for (const auto& p : joined.phases) {
+      if (p.phase == wifi::LinkPhase::kRequested) continue;
+      const auto ms = std::chrono::duration_cast<milliseconds>(p.at - t0).count();
+      c.note(who + "." + std::string(wifi::to_string(p.phase)), "+" + std::to_string(ms) + " ms " + p.detail);
+    }
+    if (!joined.ip_address.empty()) c.note(who + ".ip", joined.ip_address);
   }
 
   bool more_cycles_after(const CycleContext& c) const {
@@ -349,6 +376,7 @@ class ProvisioningCase final : public FlowCase {
     // S27: the router's credentials over the group's link, authorised by the PWT: the printer accepting the
     // PWT is auth_ok (handover latency = field_on → auth_ok, DESIGN §6).
     const auto& ep = bench_->endpoints();
+    bench_->radio().forget_router_joins();  // a previous printer's join is not this one's
     need(ipp().hand_over_router(pwt, ep.router_ssid, ep.router_passphrase, left()), "router-handover-refused",
          "router hand-over with the PWT (S27)");
     c.mark("auth_ok");
@@ -359,15 +387,7 @@ class ProvisioningCase final : public FlowCase {
       throw CaseFailure("router-not-stored", "the printer accepted the router but never reports it (S29)");
     }
     c.mark("router_handover");
-    // S29: the printer's station joins the router in the shared air.
-    wifi::LinkModelAir air(ep.air);
-    if (!eventually(c.clock(), c.deadline(), [&] {
-          const auto net = air.find(ep.router_ssid, std::nullopt);
-          return net && !net->stations.empty();
-        })) {
-      throw CaseFailure("printer-not-on-lan", "the printer's station never joined the router (S29)");
-    }
-    c.mark("printer_on_lan");
+    wait_printer_on_lan(c);
 
     const auto grant = need(printer().issue_pt(pwt, kAdmin, left()), "pt-refused", "PT issue (S31-S35)");
     c.secret(grant.pt);

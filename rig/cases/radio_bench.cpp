@@ -149,6 +149,10 @@ RadioRoles make_radio_roles(const Bench& bench, const Clock& clock, wifi::WaitUn
   const RoleSpec p = spec_of(*phone, Which::kPhone);
   RadioRoles roles;
   roles.backend = g.config.backend;
+  roles.router_ctrl = r.config.ctrl_socket;
+  roles.printer_group_ctrl = g.config.ctrl_socket;
+  roles.printer_station_ctrl = s.config.ctrl_socket;
+  roles.phone_ctrl = p.config.ctrl_socket;
   for (const RoleSpec* spec : {&r, &g, &s, &p})
     if (wifi::is_relayed(spec->config.ctrl_socket)) roles.dhcp = false;
   try {

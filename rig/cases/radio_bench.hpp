@@ -51,6 +51,9 @@ struct RadioRoles {
   // DHCP needs the interface: false when a role is reached through the tcp: relay (a host rig driving the
   // radio lab from outside, `radio-lab up`); the cases then leave out the address phases.
   bool dhcp = true;
+  // Where the hostap roles are reached (control socket paths or tcp: addresses; empty for the link model):
+  // a strategy hands the printer's to printerd (--radio hostap:p2p=…,sta=…).
+  std::string router_ctrl, printer_group_ctrl, printer_station_ctrl, phone_ctrl;
 };
 
 // The router network the bench declares (passphrase from the file or its environment variable); nullopt

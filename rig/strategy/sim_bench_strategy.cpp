@@ -8,9 +8,7 @@
 #include <thread>
 #include <variant>
 
-#include "drivers/wifi/credentials.hpp"
-#include "drivers/wifi/link_model.hpp"
-#include "drivers/wifi/wifi_error.hpp"
+#include "rig/strategy/bench_radio.hpp"
 #include "rig/supervisor/child_process.hpp"
 #include "sim/clock/sim_clock.hpp"
 #include "sim/pn532/control_server.hpp"
@@ -44,11 +42,6 @@ void write_atomically(const fs::path& p, const std::string& text) {
   fs::rename(tmp, p);
 }
 
-milliseconds left_until(const Clock& clock, MonotonicTime deadline) {
-  const auto d = std::chrono::duration_cast<milliseconds>(deadline - clock.monotonic_now());
-  return std::max(milliseconds(1), d);
-}
-
 template <class T>
 const T& backend_of(const Bench& bench, Role role, const char* want) {
   const Device* d = bench.device_for(role);
@@ -76,24 +69,13 @@ SimBenchStrategy::SimBenchStrategy(const Bench& bench, const Lifetimes& lifetime
   }
   phone_link_name_ = bench.device_for(Role::kPhoneReader)->name;
   printer_link_name_ = bench.device_for(Role::kPrinterTag)->name;
-  backend_of<LinkModelBackend>(bench, Role::kPhoneRadio, "link-model");
-  backend_of<LinkModelBackend>(bench, Role::kPrinterRadio, "link-model");
-  backend_of<LinkModelBackend>(bench, Role::kRouter, "link-model");
   const auto& server = backend_of<VendordBackend>(bench, Role::kServer, "vendord");
   const auto& printer = backend_of<PrinterdBackend>(bench, Role::kPrinter, "printerd");
-
-  const Device* router = bench.device_for(Role::kRouter);
-  if (!router->network) throw StrategyUnsupported("the router device '" + router->name + "' has no network");
-  endpoints_.router_ssid = router->network->ssid;
-  if (router->network->passphrase) {
-    endpoints_.router_passphrase = *router->network->passphrase;
-  } else if (router->network->passphrase_env) {
-    const char* v = std::getenv(router->network->passphrase_env->c_str());
-    if (!v)
-      throw StrategyUnsupported("the router passphrase variable " + *router->network->passphrase_env +
-                                " is not set");
-    endpoints_.router_passphrase = v;
-  }
+  int channel = 6;
+  const wifi::WifiCredentials router = bench_router_network(bench, channel);
+  endpoints_.router_ssid = router.ssid;
+  endpoints_.router_passphrase = router.passphrase;
+  radio_ = make_bench_radio(bench, clock_, dir_);
 
   vendord_binary_ = server.binary ? *server.binary : find_program("vendord", "server");
   printerd_binary_ =
@@ -105,7 +87,7 @@ SimBenchStrategy::SimBenchStrategy(const Bench& bench, const Lifetimes& lifetime
   vendord_db_ = server.database == ":memory:" ? (dir_ / "vendord.db").string() : server.database;
   endpoints_.printer_state = printer.state_dir ? fs::path(*printer.state_dir) : dir_ / "printerd";
   endpoints_.sim_clock = dir_ / "sim-clock";
-  endpoints_.air = dir_ / "air";
+  if (radio_->backend() == "link-model") endpoints_.air = dir_ / "air";
   endpoints_.phone_reader = "pn532_uart:" + (dir_ / phone_link_name_).string();
   control_socket_ = dir_ / "pn532.ctl";
 }
@@ -120,7 +102,7 @@ void SimBenchStrategy::start(MonotonicTime deadline) {
     sim::SimClockController clock_file(endpoints_.sim_clock);  // created at offset 0, real time counting
     start_pn532(deadline);
     start_vendord(deadline);
-    start_router(deadline);
+    radio_->start(deadline);
     start_printerd(deadline);
   } catch (...) {
     stop(std::chrono::seconds(1));
@@ -197,16 +179,6 @@ void SimBenchStrategy::start_vendord(MonotonicTime deadline) {
   endpoints_.server_url = "http://127.0.0.1:" + port;
 }
 
-void SimBenchStrategy::start_router(MonotonicTime deadline) {
-  try {
-    air_ = std::make_unique<wifi::LinkModelAir>(endpoints_.air);
-    router_ = std::make_unique<wifi::LinkModelAccessPoint>(*air_, clock_, wifi::sleep_on(clock_));
-    router_->start({{endpoints_.router_ssid, endpoints_.router_passphrase}, 6}, left_until(clock_, deadline));
-  } catch (const wifi::WifiError& e) {
-    throw StrategyError(std::string("the router (link model) did not come up: ") + e.what());
-  }
-}
-
 void SimBenchStrategy::start_printerd(MonotonicTime deadline) {
   try {
     launch_printerd(deadline);
@@ -237,15 +209,27 @@ void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
   fs::create_directories(state);
   fs::remove(state / "printerd.uri");  // a predecessor's
   if (!fs::exists(state / "ptb.json")) device_id_ = next_device_id();
-  std::vector<std::string> argv = {
-      printerd_binary_, "--state-dir", state.string(), "--listen",
-      "127.0.0.1:" + std::to_string(printerd_port_), "--nfc",
-      "pn532_uart:" + (dir_ / printer_link_name_).string(), "--server", endpoints_.server_url, "--radio",
-      "link-model:" + endpoints_.air.string(),
-      // the rig's loopback requests stand for the phone on the group's link (S27)
-      "--wfd-subnet", "127.0.0.0/8", "--sim-clock", endpoints_.sim_clock.string(), "--device-id", device_id_,
-      "--page-threshold", std::to_string(options_.page_threshold), "--ink-low-percent",
-      std::to_string(options_.ink_low_percent)};
+  std::vector<std::string> argv = {printerd_binary_,
+                                   "--state-dir",
+                                   state.string(),
+                                   "--listen",
+                                   "127.0.0.1:" + std::to_string(printerd_port_),
+                                   "--nfc",
+                                   "pn532_uart:" + (dir_ / printer_link_name_).string(),
+                                   "--server",
+                                   endpoints_.server_url,
+                                   "--radio",
+                                   radio_->printerd_radio(),
+                                   "--sim-clock",
+                                   endpoints_.sim_clock.string(),
+                                   "--device-id",
+                                   device_id_,
+                                   "--page-threshold",
+                                   std::to_string(options_.page_threshold),
+                                   "--ink-low-percent",
+                                   std::to_string(options_.ink_low_percent)};
+  // The rig's loopback requests stand for the phone on the group's link (S27).
+  if (radio_->phone_requests_on_loopback()) argv.insert(argv.end(), {"--wfd-subnet", "127.0.0.0/8"});
   const auto& p = lifetimes_.printer;
   if (p.pwt_period) argv.insert(argv.end(), {"--pwt-period", seconds_arg(*p.pwt_period)});
   if (p.pt_idle) argv.insert(argv.end(), {"--pt-idle-timeout", seconds_arg(*p.pt_idle)});
@@ -268,9 +252,7 @@ void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
 void SimBenchStrategy::stop(milliseconds grace) {
   if (printerd_) printerd_->stop(grace);
   printerd_.reset();
-  if (router_) router_->stop();
-  router_.reset();
-  air_.reset();
+  if (radio_) radio_->stop();
   if (vendord_) vendord_->stop(grace);
   vendord_.reset();
   if (pn532_) pn532_->stop(grace);
@@ -375,6 +357,7 @@ std::string SimBenchStrategy::describe() const {
   add("pn532-sim", pn532_, "");
   add("vendord", vendord_, " (" + endpoints_.server_url + ")");
   add("printerd", printerd_, " (" + endpoints_.printer_url + ", device " + device_id_ + ")");
+  if (radio_ && !out.empty()) out += ", radio " + radio_->describe();
   return out;
 }
 

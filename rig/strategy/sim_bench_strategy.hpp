@@ -1,13 +1,16 @@
-// SimBenchStrategy (labgrid's "strategy"): brings the all-simulated bench (fixtures/benches/sim.yaml) into
-// a known state and back down. It starts, in this order, each with its log in the strategy's folder:
+// SimBenchStrategy (labgrid's "strategy"): brings a bench of emulated NFC, a local vendord and a local
+// printerd into a known state and back down — the all-simulated bench (fixtures/benches/sim.yaml) and, with
+// the radio lab's real daemons, the hwsim bench (fixtures/benches/hwsim.yaml, run inside the lab). It starts,
+// in this order, each with its log in the strategy's folder:
 //   1. pn532-sim with the phone reader's and the printer tag's links on one shared RF field, and its
 //      control channel (tap(): the printer's card placed in / taken out of the field, docs/NFC-SIM.md);
 //   2. vendord on a loopback port (SQLite file in the folder, lifetimes from the suite's `lifetimes.server`,
 //      the bench's sim clock);
-//   3. the home router: a link-model access point the rig runs in a directory-backed air (drivers/wifi)
-//      that printerd and the phone's station share;
+//   3. the radio side (BenchRadio, bench_radio.hpp, picked by the bench's radio devices): the home router —
+//      a link-model access point in a directory-backed air printerd and the phone's station share (sim
+//      bench), or the lab's hostapd, plus the printer GO's address (hwsim bench, hwsim_bench_radio.hpp);
 //   4. printerd on the printer core (not --fake-tokens): its tag on the printer link, --server the vendord
-//      above, --radio link-model:<air>, lifetimes from `lifetimes.printer`, --sim-clock.
+//      above, --radio from the radio side, lifetimes from `lifetimes.printer`, --sim-clock.
 // Every readiness wait is bounded by the caller's deadline; stop() (and the destructor) always tears
 // everything down in reverse order, and every child dies with the rig (rig/supervisor/child_process.hpp).
 #pragma once
@@ -25,16 +28,13 @@
 #include "rig/bench/bench.hpp"
 #include "rig/suite/suite.hpp"
 
-namespace tapbench::wifi {
-class LinkModelAir;
-class LinkModelAccessPoint;
-}  // namespace tapbench::wifi
-
 namespace tapbench::rig {
 
 class ChildProcess;
+class BenchRadio;
 
-// The bench is not one this strategy can bring up (not pn532-sim + link-model + vendord + printerd).
+// The bench is not one this strategy can bring up (not pn532-sim + vendord + printerd with link-model radios
+// or hostapd / wpa_supplicant radios in a radio lab).
 class StrategyUnsupported : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -53,7 +53,7 @@ struct SimBenchEndpoints {
   std::string server_url;               // vendord, http://127.0.0.1:PORT
   std::string phone_reader;             // libnfc connstring of the phone's reader, pn532_uart:PATH
   std::filesystem::path sim_clock;      // the --sim-clock file of printerd and vendord
-  std::filesystem::path air;            // the link model's directory air (phone station joins here)
+  std::filesystem::path air;            // link model: the directory air (empty on the hwsim bench)
   std::string router_ssid;              // the router the bench declares
   std::string router_passphrase;        // its passphrase (a secret: never logged)
   std::filesystem::path printer_state;  // printerd's --state-dir (ptb.json, ink-sim.json)
@@ -103,6 +103,8 @@ class SimBenchStrategy {
   void set_ink(const std::string& colour, double percent, MonotonicTime deadline);
 
   const SimBenchEndpoints& endpoints() const { return endpoints_; }
+  // The radio side: the phone's station, the router (valid after start()).
+  BenchRadio& radio() { return *radio_; }
   const SimBenchOptions& options() const { return options_; }
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& device_id() const { return device_id_; }
@@ -114,7 +116,6 @@ class SimBenchStrategy {
  private:
   void start_pn532(MonotonicTime deadline);
   void start_vendord(MonotonicTime deadline);
-  void start_router(MonotonicTime deadline);
   void start_printerd(MonotonicTime deadline);
   void launch_printerd(MonotonicTime deadline);
   std::string next_device_id();
@@ -134,8 +135,7 @@ class SimBenchStrategy {
   std::filesystem::path control_socket_;
   SimBenchEndpoints endpoints_;
   std::unique_ptr<ChildProcess> pn532_, vendord_, printerd_;
-  std::unique_ptr<wifi::LinkModelAir> air_;
-  std::unique_ptr<wifi::LinkModelAccessPoint> router_;
+  std::unique_ptr<BenchRadio> radio_;
 };
 
 }  // namespace tapbench::rig

@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
          "--radio", radio,
          "Wi-Fi Direct group + router link: link-model (in-process model), link-model:DIR (the model's "
          "air shared through DIR with the rig's phone), or hostap:p2p=CTRL,sta=CTRL,go-mac=MAC[,netns=NS]"
-         "[,dhcp] (wpa_supplicant control sockets)")
+         "[,dhcp] (wpa_supplicant control sockets; dhcp: the group serves addresses, the router link takes "
+         "a lease)")
       ->capture_default_str();
   app.add_option(
       "--sim-clock", sim_clock_file,

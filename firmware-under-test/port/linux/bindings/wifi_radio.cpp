@@ -74,6 +74,7 @@ bool parse_radio_spec(const std::string& spec, WifiRadioConfig& out, std::string
     const std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
     if (key == "dhcp" && eq == std::string::npos) {
       c.obtain_address = true;
+      c.group_dhcp = wifi::DhcpPool{"192.168.49.1/24", "192.168.49.10", "192.168.49.50", "255.255.255.0"};
     } else if (eq == std::string::npos || value.empty()) {
       error = "--radio: '" + item + "' needs a value (KEY=VALUE)";
       return false;
@@ -137,6 +138,7 @@ hal::Result<hal::GroupInfo> WifiRadio::start_group(const hal::GroupConfig& confi
   if (current_ && *current_ == config) return info_;  // idempotent (a tap re-asserts the group)
   wifi::GoConfig go;
   go.credentials = {config.ssid, config.passphrase};
+  go.dhcp_server = config_.group_dhcp;
   try {
     go.freq_mhz = config.channel ? wifi::channel_to_freq_mhz(config.channel) : config_.default_freq_mhz;
     if (current_) stop_group();

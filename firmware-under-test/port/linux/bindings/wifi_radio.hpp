@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "drivers/wifi/dhcp.hpp"
 #include "drivers/wifi/wifi_factory.hpp"
 #include "firmware-under-test/hal/radio.hpp"
 
@@ -29,6 +30,9 @@ struct WifiRadioConfig {
   std::chrono::milliseconds group_timeout{5000};
   std::chrono::milliseconds join_timeout{15000};
   bool obtain_address = false;  // DHCP on the router link after joining (hostap in the radio lab)
+  // DHCP server on the group interface once the group is up (hostap in the radio lab: the phone gets an
+  // address from the printer, as from a real printer's group). Set with obtain_address by `,dhcp`.
+  std::optional<wifi::DhcpPool> group_dhcp;
 };
 
 // printerd's --radio option:
@@ -36,7 +40,8 @@ struct WifiRadioConfig {
 //   "link-model:DIR"                               the modelled air shared through DIR with other processes
 //   "hostap:p2p=CTRL,sta=CTRL[,go-mac=MAC][,netns=NS][,dhcp]"
 // CTRL = wpa_supplicant control socket path (…/p2p-dev-wlan1, …/wlan2); go-mac is required for hostap (the
-// tag announces it). false + a one-line error naming the bad part otherwise.
+// tag announces it). `dhcp`: the group serves addresses (192.168.49.0/24) and the station takes a lease on
+// the router link. false + a one-line error naming the bad part otherwise.
 bool parse_radio_spec(const std::string& spec, WifiRadioConfig& out, std::string& error);
 
 class WifiRadio final : public hal::Radio {
