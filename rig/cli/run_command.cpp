@@ -18,6 +18,7 @@
 #include "rig/cli/rig_commands.hpp"
 #include "rig/metrics/metrics_observer.hpp"
 #include "rig/metrics/metrics_server.hpp"
+#include "rig/radio_lab/radio_lab_run.hpp"
 #include "rig/report/run_folder.hpp"
 #include "rig/report/run_record.hpp"
 #include "rig/report/summary.hpp"
@@ -42,7 +43,8 @@ struct RunArgs {
   std::string metrics;                        // ADDR:PORT of the /metrics endpoint; empty: none
   std::chrono::milliseconds metrics_hold{0};  // after the run: serve until one more scrape, at most this long
   bool soak = false;                          // `tapbench soak`: cycle until the duration or Ctrl-C
-  std::optional<std::chrono::milliseconds> duration;  // soak: every case cycles this long
+  std::optional<std::chrono::milliseconds> duration;                // soak: every case cycles this long
+  std::chrono::milliseconds lab_timeout{std::chrono::minutes(15)};  // radio-lab VM deadline (hwsim, host)
 };
 
 // Set by a Ctrl-C while the final metrics are being held for a last scrape.
@@ -116,6 +118,74 @@ rig::Suite make_suite(const RunArgs& args, const rig::CaseRegistry& registry) {
   return suite;
 }
 
+std::atomic<bool> g_lab_interrupted{false};
+extern "C" void on_interrupt_lab(int /*signo*/) {
+  g_lab_interrupted.store(true);
+}
+
+// A bench whose radios live in a radio-lab VM, started on the host: boot the lab, run the same command inside
+// (rig/radio_lab/radio_lab_run.hpp), bring the run folder back. TAPBENCH_RADIO_LAB=off runs in place instead.
+int run_in_lab(const RunArgs& args, const rig::Suite& suite, const rig::Device& lab, const char* command) {
+  if (!args.metrics.empty()) {
+    std::cerr << command << ": --metrics: bench '" << args.bench
+              << "' runs inside its radio lab VM, whose rig serves no port to this host; run without "
+                 "--metrics (the run folder comes back)\n";
+    return kExitUsage;
+  }
+  rig::RadioLabRun r;
+  r.lab = std::get_if<rig::QemuHwsimBackend>(&lab.config);
+  r.tapbench_args.push_back(args.soak ? "soak" : "run");
+  // A bench or suite given as a file goes into the share; a built-in name is passed as it is.
+  auto file_or_name = [&](const std::string& flag, const std::string& value, const char* name) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(value, ec)) {
+      r.files.emplace_back(value, name);
+      r.tapbench_args.insert(r.tapbench_args.end(), {flag, std::string("/share/") + name});
+    } else {
+      r.tapbench_args.insert(r.tapbench_args.end(), {flag, value});
+    }
+  };
+  file_or_name("--bench", args.bench, "bench.yaml");
+  if (!args.suite.empty()) file_or_name("--suite", args.suite, "suite.yaml");
+  if (!args.only_case.empty()) r.tapbench_args.insert(r.tapbench_args.end(), {"--case", args.only_case});
+  if (args.cycles) r.tapbench_args.insert(r.tapbench_args.end(), {"--cycles", std::to_string(*args.cycles)});
+  if (args.retries)
+    r.tapbench_args.insert(r.tapbench_args.end(), {"--retries", std::to_string(*args.retries)});
+  if (args.duration)
+    r.tapbench_args.insert(r.tapbench_args.end(),
+                           {"--duration", std::to_string(args.duration->count()) + "ms"});
+  if (args.skip_health_check) r.tapbench_args.push_back("--skip-health-check");
+  r.vm_deadline = std::chrono::duration_cast<std::chrono::seconds>(args.lab_timeout);
+  if (args.duration)
+    r.vm_deadline = std::max(r.vm_deadline, std::chrono::duration_cast<std::chrono::seconds>(*args.duration) +
+                                                std::chrono::minutes(5));
+
+  const Clock& clock = RealClock::instance();
+  r.run_dir = args.out.empty() ? rig::default_run_folder(clock, suite.name) : std::filesystem::path(args.out);
+  try {
+    rig::prepare_run_folder(r.run_dir);
+  } catch (const rig::RunFolderError& e) {
+    std::cerr << command << ": " << e.what() << "\n";
+    return kExitIoError;
+  }
+  g_lab_interrupted.store(false);
+  std::signal(SIGINT, on_interrupt_lab);
+  std::signal(SIGTERM, on_interrupt_lab);
+  int code = kExitInfrastructure;
+  try {
+    code = rig::run_in_radio_lab(r, std::cerr, &g_lab_interrupted);
+  } catch (const std::exception& e) {
+    std::cerr << command << ": " << e.what() << "\n";
+    code = kExitInfrastructure;
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  std::cerr << "tapbench: run folder " << r.run_dir.string()
+            << " (run.jsonl, junit.xml, summary.txt, summary.json, report.html; the radio lab's logs in "
+            << (r.run_dir / "radio-lab").string() << ")\n";
+  return code;
+}
+
 int run(const RunArgs& args) {
   const char* const command = args.soak ? "tapbench soak" : "tapbench run";
   const rig::CaseRegistry registry = rig::make_case_registry();
@@ -133,6 +203,11 @@ int run(const RunArgs& args) {
   } catch (const CLI::ValidationError& e) {
     std::cerr << command << ": " << e.what() << "\n";
     return kExitUsage;
+  }
+  if (const rig::Device* lab = rig::radio_lab_device(bench);
+      lab && !rig::inside_radio_lab() &&
+      std::string(std::getenv("TAPBENCH_RADIO_LAB") ? std::getenv("TAPBENCH_RADIO_LAB") : "") != "off") {
+    return run_in_lab(args, suite, *lab, command);
   }
 
   // Metrics: the endpoint listens before the run folder is made (a port in use leaves nothing behind) and
@@ -349,6 +424,11 @@ void add_common_run_options(CLI::App* cmd, const std::shared_ptr<RunArgs>& args)
                 "do not check the bench's external devices (readers, sockets, servers) before the suite and "
                 "after an ERROR");
   add_metrics_options(cmd, args);
+  add_duration_option(
+      cmd, "--lab-timeout", [args](std::chrono::milliseconds d) { args->lab_timeout = d; },
+      "a bench whose radios are in a radio lab VM (hwsim), started on the host, boots the VM and runs "
+      "inside it: the VM's deadline (default 15m; a soak's --duration + 5m when longer). "
+      "TAPBENCH_RADIO_LAB=off runs in place instead");
 }
 
 }  // namespace
