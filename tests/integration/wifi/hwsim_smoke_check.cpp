@@ -1,0 +1,134 @@
+// Checks the run folder of `tapbench run --bench hwsim --suite smoke` started on the host
+// (hwsim_smoke_test.sh): tapbench booted the radio-lab VM, ran the suite inside against real hostapd /
+// wpa_supplicant and brought the run folder back. What it asserts is what a user reads: every smoke case PASS
+// on bench hwsim, and the flow cycles' radio phases come from the daemons' own events (wpa_supplicant's scan
+// / association / CTRL-EVENT-CONNECTED, the GO's DHCP lease, hostapd's AP-STA-CONNECTED) — never the link
+// model's.
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<json::object> records(const fs::path& dir) {
+  std::ifstream in(dir / "run.jsonl");
+  REQUIRE_MESSAGE(in, "no run.jsonl in " << dir.string());
+  std::vector<json::object> out;
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(json::parse(line).as_object());
+  return out;
+}
+
+std::string str(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : "";
+}
+
+json::object final_cycle(const std::vector<json::object>& recs, const std::string& case_id) {
+  json::object found;
+  for (const auto& r : recs)
+    if (str(r, "type") == "cycle" && str(r, "case") == case_id && !r.at("retried").as_bool()) found = r;
+  REQUIRE_MESSAGE(!found.empty(), "no cycle of " << case_id << " in run.jsonl");
+  return found;
+}
+
+// Phase name → edge (ns from the cycle's start); every phase reached and in order.
+std::map<std::string, std::int64_t> edges(const json::object& cycle) {
+  std::map<std::string, std::int64_t> out;
+  std::int64_t previous = 0;
+  for (const auto& p : cycle.at("phases").as_array()) {
+    const auto& e = p.as_object();
+    const auto name = str(e, "name");
+    REQUIRE_MESSAGE(e.at("at_ns").is_int64(), name << " not reached");
+    const auto at = e.at("at_ns").as_int64();
+    CHECK_MESSAGE(at >= previous, name << " out of order");
+    previous = at;
+    out[name] = at;
+  }
+  return out;
+}
+
+// "+153 ms Associated with 46:00:00:00:02:00" → the text after the offset.
+std::string event_of(const json::object& notes, const char* key) {
+  const std::string v = str(notes, key);
+  INFO(key << " = '" << v << "'");
+  REQUIRE(v.starts_with("+"));
+  const auto ms = v.find(" ms ");
+  REQUIRE(ms != std::string::npos);
+  return v.substr(ms + 4);
+}
+
+void check_real_join(const json::object& cycle) {
+  const auto& notes = cycle.at("notes").as_object();
+  INFO(json::serialize(notes));
+  CHECK(str(notes, "radio.backend") == "hostap");
+  for (const auto& [key, value] : notes)
+    CHECK_MESSAGE(std::string(value.as_string()).find("link-model") == std::string::npos, key);
+  CHECK(event_of(notes, "phone.scan-started").starts_with("CTRL-EVENT-SCAN-STARTED"));
+  CHECK(event_of(notes, "phone.scan-results").starts_with("CTRL-EVENT-SCAN-RESULTS"));
+  const std::string associated = event_of(notes, "phone.associated");
+  REQUIRE(associated.starts_with("Associated with "));
+  const std::string bssid = associated.substr(std::string("Associated with ").size(), 17);
+  // The 4-way handshake with the very GO it associated with: the printer's group, on a real radio.
+  CHECK(event_of(notes, "phone.connected").starts_with("CTRL-EVENT-CONNECTED - Connection to " + bssid));
+  CHECK(str(notes, "phone.ip").starts_with("192.168.49."));  // leased by printerd's group (udhcpd)
+}
+
+}  // namespace
+
+TEST_CASE("hwsim smoke suite from the host: every case PASS, flow cycles on real association events") {
+  const char* dir_env = std::getenv("HWSIM_RUN_DIR");
+  REQUIRE_MESSAGE(dir_env != nullptr, "set HWSIM_RUN_DIR to the host run folder");
+  const fs::path dir(dir_env);
+  const auto recs = records(dir);
+  REQUIRE(!recs.empty());
+  CHECK(str(recs.front(), "bench") == "hwsim");
+  CHECK(str(recs.front(), "suite") == "smoke");
+
+  const std::set<std::string> smoke = {"provisioning", "tap-to-print",   "second-tap",         "token-pwt",
+                                       "token-pt",     "token-st",       "token-svwt",         "token-svt",
+                                       "token-cwt",    "ink-low-notice", "printer-deactivated"};
+  std::set<std::string> passed;
+  for (const auto& r : recs) {
+    if (str(r, "type") != "case_end") continue;
+    INFO(json::serialize(r));
+    CHECK(str(r, "outcome") == "PASS");
+    if (str(r, "outcome") == "PASS") passed.insert(str(r, "case"));
+  }
+  CHECK(passed == smoke);
+  CHECK(recs.back().at("exit_code").as_int64() == 0);
+
+  SUBCASE("provisioning: the phone joins the printer's GO, the printer's station joins the router") {
+    const auto cycle = final_cycle(recs, "provisioning");
+    INFO(json::serialize(cycle));
+    const auto e = edges(cycle);
+    for (const char* phase :
+         {"field_on", "ndef_read", "carrier_up", "auth_ok", "router_handover", "printer_on_lan"})
+      CHECK_MESSAGE(e.count(phase) == 1, phase);
+    check_real_join(cycle);
+    CHECK(str(cycle.at("notes").as_object(), "router.station").starts_with("AP-STA-CONNECTED "));
+  }
+  SUBCASE("tap-to-print: the second tap's join is real too") {
+    const auto cycle = final_cycle(recs, "tap-to-print");
+    INFO(json::serialize(cycle));
+    edges(cycle);
+    check_real_join(cycle);
+  }
+  SUBCASE("the host run folder holds the reports and the lab's daemon logs") {
+    for (const char* f :
+         {"junit.xml", "summary.txt", "summary.json", "report.html", "bench/printerd.console.log",
+          "bench/vendord.log", "radio-lab/router-hostapd.log", "radio-lab/phone-wpa_supplicant.log",
+          "radio-lab/printer-p2p-wpa_supplicant.log", "radio-lab/radio-lab/console.log"})
+      CHECK_MESSAGE(fs::exists(dir / f), f);
+  }
+}
