@@ -1,6 +1,6 @@
 // The cases this build knows. Every case of the catalogue (the patent's flows and the checks they imply,
-// issue 6) is listed with its phases even before it is implemented, so that suites validate today and a
-// suite that names a case this build cannot run reports SKIP with the reason rather than a fake result.
+// issue 6) is listed with its phases; rig/cases registers the runnable case over each entry. A suite that
+// names a case a registry cannot run reports SKIP with the reason rather than a fake result.
 #pragma once
 
 #include <optional>
@@ -34,7 +34,7 @@ class CaseRegistry {
   std::vector<Entry> entries_;
 };
 
-// The catalogue of issue 6 with every case that exists in this build registered.
+// The catalogue of issue 6 (no factories: rig/cases/builtin_cases.hpp make_case_registry() adds them).
 CaseRegistry make_builtin_registry();
 
 }  // namespace tapbench::rig
