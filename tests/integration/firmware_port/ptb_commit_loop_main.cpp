@@ -1,8 +1,8 @@
 // Test helper for integration_firmware_port_ptb_crash: loads the PTB from STATE_DIR (or starts a fresh one),
-// then commits forever through JsonFileStorage. Commit i sets pages_printed = i, printable_pages = TOTAL − i,
-// applied_credit_id = i and i % 7 PT bindings derived from i (so the file's size changes from commit to
-// commit), and after commit() returned ok prints "committed i" on stdout (one write(2), unbuffered).
-// The test kills it with SIGKILL at random instants and checks every reload.
+// then commits forever through JsonFileStorage (journal appends and compactions). Commit i sets pages_printed
+// = i, printable_pages = TOTAL − i, applied_credit_id = i and i % 7 PT bindings derived from i (so the file's
+// size changes from commit to commit), and after commit() returned ok prints "committed i" on stdout (one
+// write(2), unbuffered). The test kills it with SIGKILL at random instants and checks every reload.
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s STATE_DIR TOTAL\n", argv[0]);
     return 64;
   }
-  port::JsonFileStorage storage(argv[1]);
+  // Small journal limits: a compaction (snapshot rewrite + fresh journal) every 16 commits or 8 KiB, so the
+  // kills land in appends and in compactions (which take far longer than an append).
+  port::JsonFileStorage storage(argv[1], port::JournalLimits{8 * 1024, 16});
   const std::uint32_t total = static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10));
   auto loaded = storage.load();
   if (!loaded) {
