@@ -5,9 +5,12 @@
 # sustained), and writes OUT/load.json for bench/report.py.
 #   "sustained" = the case PASSed (no violation, <= 1 % requests unanswered, every terminal acted) and the
 #   rig's VmHWM <= 200 MB and the p99 schedule lag (how late an action starts) <= the think time.
+# The mix is the load suite's (fixtures/suites/load.yaml: tap 20, print 20, charge 40, exchange 20, why there);
+# LOAD_MIX overrides it, e.g. LOAD_MIX='{tap: 40, print: 40, charge: 15, exchange: 5}' for the tag-bound mix.
 # Usage: bench/load_bench.sh BUILD_DIR OUT_DIR "TERMINALS..." HOLD RAMP
 set -uo pipefail
 B=$1 OUT=$2 LIST=$3 HOLD=${4:-5m} RAMP=${5:-30s}
+MIX=${LOAD_MIX:-"{tap: 20, print: 20, charge: 40, exchange: 20}"}
 TAPBENCH=$B/rig/cli/tapbench
 mkdir -p "$OUT"
 results=()
@@ -26,14 +29,15 @@ load:
   ramp-up: $RAMP
   duration: $HOLD
   think-time: 2s
-  mix: {tap: 40, print: 40, charge: 15, exchange: 5}
+  mix: $MIX
 cases:
   - case: load
     cycles: 1
     retries: 0
     timeouts: {setup: 2m, phase: 1m, phases: {ramped_up: 2m, held: 20m, drained: 2m}}
 YAML
-  printf '[bench %s] load: %s virtual terminals, ramp %s, hold %s\n' "$(date -u +%H:%M:%S)" "$n" "$RAMP" "$HOLD" >&2
+  printf '[bench %s] load: %s virtual terminals, ramp %s, hold %s, mix %s\n' "$(date -u +%H:%M:%S)" "$n" "$RAMP" \
+    "$HOLD" "$MIX" >&2
   /usr/bin/time -v -o "$D/time.txt" "$TAPBENCH" run --bench sim --suite "$D/suite.yaml" --out "$D/run" \
     >"$D/stdout.txt" 2>&1
   echo $? >"$D/exit"
@@ -41,6 +45,8 @@ YAML
 import json, re, sys
 d, n = sys.argv[1], int(sys.argv[2])
 r = {"terminals": n, "exit": int(open(d + "/exit").read())}
+m = re.search(r"mix: (\{.*\})", open(d + "/suite.yaml").read())
+r["mix"] = m.group(1) if m else ""
 try:
     recs = [json.loads(l) for l in open(d + "/run/run.jsonl") if l.strip()]
 except (OSError, ValueError):

@@ -249,12 +249,39 @@ def main():
                          f"rig RSS {f(r.get('rss_mb'), 1)} MB, lag p99 {f(r.get('lag_p99_ms'), 1)} ms, "
                          f"{f(r.get('ops_per_s'), 0)} requests/s, rig CPU {r.get('rig_cpu_percent', '—')} %"
                          + ("" if r.get("sustained") else " (not sustained: " + load_why(r) + ")"))
-        rows.append(("Load: concurrent virtual terminals sustained (load case, 2 s think time, zero violations, "
-                     "rig RSS ≤ 200 MB)",
+        mix = ld["runs"][0].get("mix") or "{tap: 40, print: 40, charge: 15, exchange: 5}"
+        rows.append(("Load: concurrent virtual terminals sustained (load case, 2 s think time, mix "
+                     f"{mix.strip('{}')}, zero violations, rig RSS ≤ 200 MB, lag p99 ≤ 2 s)",
                      f"**{ld['sustained_max']:,}** sustained; " + "; ".join(parts),
                      "≥ 1,000", verdict(ld["sustained_max"] >= 1000)))
     elif os.path.isdir(os.path.join(run, "load")):
         rows.append(("Load: concurrent virtual terminals", "not measured (see load/)", "≥ 1,000", ""))
+
+    # Soak: the load held for a long time at the sustained level, memory over time (bench/soak_bench.sh)
+    sk = load(os.path.join(run, "soak/soak.json"))
+    res["soak"] = sk
+    if sk and sk.get("outcome"):
+        mem = sk.get("memory") or {}
+        def mb(proc):
+            m = mem.get(proc)
+            return (f"{proc} {f(m['start_mb'], 1)} → {f(m['end_mb'], 1)} MB (max {f(m['max_mb'], 1)})"
+                    if m else None)
+        memory = ", ".join(x for x in (mb("tapbench"), mb("printerd"), mb("vendord"), mb("pn532-sim")) if x)
+        why = ""
+        if not sk.get("held"):
+            why = (" (not held: " + (load_why(sk) if sk.get("outcome") != "PASS" or (sk.get("rss_mb") or 999) > 200
+                                      or (sk.get("lag_p99_ms") or 1e9) > 2000
+                                      else "the rig's VmRSS grew by more than 10 % + 2 MB") + ")")
+        rows.append((f"Load soak: {f(sk['terminals'])} virtual terminals held {sk.get('hold', '?')}, mix "
+                     f"{(sk.get('mix') or '?').strip('{}')} (VmRSS after the ramp → at the end)",
+                     f"{sk.get('outcome')}, violations {sk.get('violations', '—')} of "
+                     f"{f(sk.get('decisions_checked'))} decisions, {f(sk.get('operations'))} requests "
+                     f"({f(sk.get('ops_per_s'), 0)}/s, {f(sk.get('transport_errors'))} unanswered), lag p99 "
+                     f"{f(sk.get('lag_p99_ms'), 1)} ms, rig VmHWM {f(sk.get('rss_mb'), 1)} MB; {memory}" + why,
+                     "zero violations, lag p99 ≤ 2 s, rig RSS ≤ 200 MB and not growing",
+                     verdict(bool(sk.get("held")))))
+    elif sk is not None or os.path.isdir(os.path.join(run, "soak")):
+        rows.append(("Load soak", "not measured (see soak/stdout.txt)", "10 minutes held", ""))
 
     res["rows"] = rows
     res["notes"] = notes

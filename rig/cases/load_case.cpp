@@ -2,14 +2,17 @@
 
 #include <cups/cups.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "rig/terminal/http_call.hpp"
 #include "rig/terminal/nfc_tap.hpp"
@@ -100,54 +103,201 @@ detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpo
   return a;
 }
 
+// Keep-alive HTTP connections to printerd's JSON API for the PT issue, the one API call inside a tap's hold
+// of the tag (its fresh connection cost a TCP connect and a new PAPPL client thread per PT issue). A
+// connection the printer closed while idle (end of stream before any byte of the answer: the request was
+// never read) is replaced once by a fresh one; any other failure is the terminal's transport error, never
+// retried (a PT issue must not present its PWT twice).
+class KeepAliveHttp {
+ public:
+  explicit KeepAliveHttp(detail::Endpoint to) : to_(std::move(to)) {}
+
+  detail::HttpAnswer exchange(const char* method, const std::string& target, const std::string& body,
+                              const std::string& bearer, ms timeout) {
+    namespace beast = boost::beast;
+    namespace http = beast::http;
+    namespace asio = boost::asio;
+    using tcp = asio::ip::tcp;
+    const std::string route = std::string(method) + " " + target;
+    for (int attempt = 0;; ++attempt) {
+      std::unique_ptr<Conn> c;
+      {
+        std::lock_guard lk(mu_);
+        if (!idle_.empty()) {
+          c = std::move(idle_.back());
+          idle_.pop_back();
+        }
+      }
+      const bool reused = c != nullptr;
+      if (!c) c = std::make_unique<Conn>();
+      http::request<http::string_body> req(http::verb::post, target, 11);
+      req.set(http::field::host, to_.host);
+      req.keep_alive(true);
+      if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+      req.set(http::field::content_type, "application/json");
+      req.body() = body;
+      req.prepare_payload();
+      beast::flat_buffer buffer;
+      http::response<http::string_body> res;
+      boost::system::error_code failed;
+      bool done = false;
+      c->ioc.restart();
+      c->stream.expires_after(timeout);
+      auto read_and_write = [&] {
+        http::async_write(c->stream, req, [&](boost::system::error_code e, std::size_t) {
+          if (e) {
+            failed = e;
+            return;
+          }
+          http::async_read(c->stream, buffer, res, [&](boost::system::error_code e2, std::size_t) {
+            failed = e2;
+            done = !e2;
+          });
+        });
+      };
+      if (reused) {
+        read_and_write();
+      } else {
+        boost::system::error_code ec;
+        const auto addr = asio::ip::make_address(to_.host, ec);
+        if (ec) throw TerminalTransportError(route + ": not an address: " + to_.host);
+        c->stream.async_connect(tcp::endpoint(addr, to_.port), [&](boost::system::error_code e) {
+          if (e) {
+            failed = e;
+            return;
+          }
+          read_and_write();
+        });
+      }
+      c->ioc.run();
+      if (!done) {
+        const bool stale = reused && buffer.size() == 0 &&
+                           (failed == http::error::end_of_stream || failed == asio::error::connection_reset ||
+                            failed == asio::error::broken_pipe);
+        if (stale && attempt == 0) continue;
+        throw TerminalTransportError(route + ": " + (failed ? failed.message() : "no answer"));
+      }
+      detail::HttpAnswer a;
+      a.status = static_cast<int>(res.result_int());
+      a.body = std::move(res.body());
+      a.content_type = std::string(res[http::field::content_type]);
+      if (res.keep_alive()) {
+        std::lock_guard lk(mu_);
+        idle_.push_back(std::move(c));
+      }
+      return a;
+    }
+  }
+
+ private:
+  struct Conn {
+    boost::asio::io_context ioc;
+    boost::beast::tcp_stream stream{ioc};
+  };
+  detail::Endpoint to_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Conn>> idle_;
+};
+
 bool success(int status) {
   return status >= 200 && status < 300;
 }
 
+// Keep-alive IPP connections to printerd for the print apps' Validate-Job, one per worker at most (a
+// worker takes one, uses it for one request and gives it back). A fresh connection per Validate-Job cost
+// more than the request (TCP connect, and PAPPL starts a client thread per connection: 6.5 ms mean per
+// authorisation under load, docs/PERFORMANCE.md "Load"); a phone's print app keeps its connection too.
+class IppConnectionPool {
+ public:
+  explicit IppConnectionPool(const std::string& ipp_uri) : uri_(ipp_uri) {
+    char scheme[16], user[64], host[256], resource[256];
+    if (httpSeparateURI(HTTP_URI_CODING_ALL, ipp_uri.c_str(), scheme, sizeof scheme, user, sizeof user, host,
+                        sizeof host, &port_, resource, sizeof resource) < HTTP_URI_STATUS_OK) {
+      throw TerminalTransportError("Validate-Job: not an IPP URI");
+    }
+    host_ = host;
+    resource_ = resource;
+  }
+  ~IppConnectionPool() {
+    for (http_t* h : idle_)
+      httpClose(h);
+  }
+  IppConnectionPool(const IppConnectionPool&) = delete;
+  IppConnectionPool& operator=(const IppConnectionPool&) = delete;
+
+  // An idle connection (reused: true), else a new one; nullptr if none can be made.
+  http_t* take(ms timeout, bool& reused) {
+    {
+      std::lock_guard lk(mu_);
+      if (!idle_.empty()) {
+        http_t* h = idle_.back();
+        idle_.pop_back();
+        reused = true;
+        return h;
+      }
+    }
+    reused = false;
+    return httpConnect2(host_.c_str(), port_, nullptr, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1,
+                        static_cast<int>(timeout.count()), nullptr);
+  }
+  void give(http_t* h) {
+    httpSetAuthString(h, nullptr, nullptr);  // the token does not stay with the connection
+    std::lock_guard lk(mu_);
+    idle_.push_back(h);
+  }
+  const std::string& uri() const { return uri_; }
+  const std::string& resource() const { return resource_; }
+
+ private:
+  std::string uri_, host_, resource_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::vector<http_t*> idle_;
+};
+
 // S121 as the print app starts it: IPP Validate-Job with the token as Bearer, which printerd authorises
-// exactly as Print-Job without printing (so a thousand terminals do not drain the simulated cartridge).
-Reply<bool> validate_job(const std::string& ipp_uri, const std::string& token, ms timeout) {
-  char scheme[16], user[64], host[256], resource[256];
-  int port = 0;
-  if (httpSeparateURI(HTTP_URI_CODING_ALL, ipp_uri.c_str(), scheme, sizeof scheme, user, sizeof user, host,
-                      sizeof host, &port, resource, sizeof resource) < HTTP_URI_STATUS_OK) {
-    throw TerminalTransportError("Validate-Job: not an IPP URI");
+// exactly as Print-Job without printing (so a thousand terminals do not drain the simulated cartridge). On a
+// kept-alive connection; one the printer closed meanwhile is replaced once by a fresh one.
+Reply<bool> validate_job(IppConnectionPool& pool, const std::string& token, ms timeout) {
+  for (int attempt = 0;; ++attempt) {
+    bool reused = false;
+    http_t* http = pool.take(timeout, reused);
+    if (!http)
+      throw TerminalTransportError(std::string("Validate-Job: cannot connect: ") + cupsLastErrorString());
+    httpSetTimeout(http, static_cast<double>(timeout.count()) / 1000.0, nullptr, nullptr);
+    httpSetAuthString(http, "Bearer", token.c_str());
+    ipp_t* req = ippNewRequest(IPP_OP_VALIDATE_JOB);
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, pool.uri().c_str());
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, "app:print");
+    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "image/pwg-raster");
+    ipp_t* resp = cupsDoRequest(http, req, pool.resource().c_str());
+    ipp_status_t status = cupsLastError();
+    const http_status_t http_status = httpGetStatus(http);
+    if (resp) {
+      status = ippGetStatusCode(resp);
+      ippDelete(resp);
+    } else if (http_status == HTTP_STATUS_UNAUTHORIZED ||
+               status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED) {
+      status = IPP_STATUS_ERROR_NOT_AUTHENTICATED;
+    } else if (http_status == HTTP_STATUS_FORBIDDEN) {
+      status = IPP_STATUS_ERROR_FORBIDDEN;
+    } else {
+      const std::string why = cupsLastErrorString() ? cupsLastErrorString() : "no answer";
+      httpClose(http);
+      if (reused && attempt == 0) continue;  // the printer closed the idle connection: once more, fresh
+      throw TerminalTransportError("Validate-Job: no IPP answer: " + why);
+    }
+    Reply<bool> r;
+    r.status = static_cast<int>(status);
+    if (status < IPP_STATUS_REDIRECTION_OTHER_SITE) {
+      r.value = true;
+      pool.give(http);
+    } else {
+      r.error = ippErrorString(status);
+      httpClose(http);  // after a refusal libcups may have started its own authentication: not reused
+    }
+    return r;
   }
-  http_t* http = httpConnect2(host, port, nullptr, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1,
-                              static_cast<int>(timeout.count()), nullptr);
-  if (!http)
-    throw TerminalTransportError(std::string("Validate-Job: cannot connect: ") + cupsLastErrorString());
-  httpSetTimeout(http, static_cast<double>(timeout.count()) / 1000.0, nullptr, nullptr);
-  httpSetAuthString(http, "Bearer", token.c_str());
-  ipp_t* req = ippNewRequest(IPP_OP_VALIDATE_JOB);
-  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, ipp_uri.c_str());
-  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, "app:print");
-  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "image/pwg-raster");
-  ipp_t* resp = cupsDoRequest(http, req, resource);
-  ipp_status_t status = cupsLastError();
-  const http_status_t http_status = httpGetStatus(http);
-  if (resp) {
-    status = ippGetStatusCode(resp);
-    ippDelete(resp);
-  } else if (http_status == HTTP_STATUS_UNAUTHORIZED ||
-             status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED) {
-    status = IPP_STATUS_ERROR_NOT_AUTHENTICATED;
-  } else if (http_status == HTTP_STATUS_FORBIDDEN) {
-    status = IPP_STATUS_ERROR_FORBIDDEN;
-  } else {
-    const std::string why = cupsLastErrorString() ? cupsLastErrorString() : "no answer";
-    httpClose(http);
-    throw TerminalTransportError("Validate-Job: no IPP answer: " + why);
-  }
-  httpClose(http);
-  Reply<bool> r;
-  r.status = static_cast<int>(status);
-  if (status < IPP_STATUS_REDIRECTION_OTHER_SITE) {
-    r.value = true;
-  } else {
-    r.error = ippErrorString(status);
-  }
-  return r;
 }
 
 // The parties of the sim bench: printerd through its JSON API and IPP, vendord from each terminal's own
@@ -160,7 +310,8 @@ class SimBenchLoadParties final : public load::LoadParties {
         rig_clock_(rig_clock),
         clock_(bench.endpoints().sim_clock),
         printer_(bench.endpoints().printer_url),
-        ipp_uri_(bench.endpoints().printer_ipp_uri),
+        printer_api_(detail::parse_http_base_url(bench.endpoints().printer_url, "printer URL")),
+        ipp_(bench.endpoints().printer_ipp_uri),
         vendor_(detail::parse_http_base_url(bench.endpoints().server_url, "vendord URL")) {}
 
   const Clock& token_clock() const override { return clock_; }
@@ -168,10 +319,21 @@ class SimBenchLoadParties final : public load::LoadParties {
   std::optional<std::string> tap_pwt(ms timeout) override {
     SecretRegistry scratch;  // the tokens never leave the rig's memory: nothing to redact them from
     const auto read = terminal::tap(session_->phone_reader(rig_clock_), rig_clock_, timeout, scratch);
+    empty_tag_reads_ += read.empty_reads;
     return read.view.pwt;
   }
+  // S31-S35 as terminal::PrinterApiClient::issue_pt, on a kept-alive connection.
   Reply<terminal::PtGrant> issue_pt(const std::string& pwt, const Identity& who, ms t) override {
-    return printer_.issue_pt(pwt, who.id, t);
+    constexpr std::string_view route = "POST /tapbench/api/pt";
+    const auto a = printer_api_.exchange("POST", "/tapbench/api/pt",
+                                         "{\"terminal_id\":" + detail::json_string(who.id) + "}", pwt, t);
+    if (!success(a.status)) return detail::refusal<terminal::PtGrant>(a);
+    const auto o = detail::parse_object(a, route);
+    Reply<terminal::PtGrant> r;
+    r.status = a.status;
+    r.value =
+        terminal::PtGrant{detail::get_string(o, "pt", route), detail::get_string(o, "terminal_id", route)};
+    return r;
   }
   Reply<terminal::SyncResult> sync(const std::string& pt, const Identity& who, ms t) override {
     return printer_.sync(pt, who.id, t);
@@ -183,8 +345,9 @@ class SimBenchLoadParties final : public load::LoadParties {
     return printer_.delete_pt(pt, who.id, t);
   }
   Reply<bool> authorise_print(const std::string& pwt, const Identity&, ms t) override {
-    return validate_job(ipp_uri_, pwt, t);
+    return validate_job(ipp_, pwt, t);
   }
+  std::uint64_t empty_tag_reads() const override { return empty_tag_reads_.load(); }
   Reply<terminal::SvtGrant> svt(const std::string& svwt, const Identity& who, ms t) override {
     constexpr std::string_view route = "POST /v1/terminal/svt";
     const auto a = bound_exchange(
@@ -245,8 +408,10 @@ class SimBenchLoadParties final : public load::LoadParties {
   const Clock& rig_clock_;
   sim::SimClock clock_;
   terminal::PrinterApiClient printer_;
-  std::string ipp_uri_;
+  KeepAliveHttp printer_api_;
+  IppConnectionPool ipp_;
   detail::Endpoint vendor_;
+  std::atomic<std::uint64_t> empty_tag_reads_{0};
 };
 
 // Setup on the sim bench: a registered printer whose tag offers a PWT, with pages, no PT left by the admin.
@@ -368,7 +533,8 @@ class LoadCase final : public Case {
     c.note("tag", std::to_string(r.tag_uses) + " uses (serialized), mean " + fixed(r.tag_use_mean_ms, 2) +
                       " ms: tag read " + fixed(r.tag_read_mean_ms, 2) + " ms, PT issue " +
                       fixed(r.pt_issue_mean_ms, 2) + " ms, print authorisation " +
-                      fixed(r.print_auth_mean_ms, 2) + " ms");
+                      fixed(r.print_auth_mean_ms, 2) + " ms; " + std::to_string(r.empty_tag_reads) +
+                      " taps found the tag empty and tapped again");
     c.note("rig_rss", std::to_string(rss_kb / 1024) + " MB (VmHWM " + std::to_string(rss_kb) + " kB)");
     c.note("actions_by_kind", joined(r.by_action));
     c.note("refusals", joined(r.refusals));

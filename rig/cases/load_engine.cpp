@@ -9,6 +9,7 @@
 #include <mutex>
 #include <queue>
 #include <random>
+#include <shared_mutex>
 #include <sstream>
 #include <thread>
 
@@ -21,6 +22,50 @@ using Steady = std::chrono::steady_clock;
 using std::chrono::nanoseconds;
 
 constexpr int kIppNotAuthenticated = 0x0402;
+
+// The one tag, as the terminals share it. A tap's PT issue rotates the PWT (S33), so a tap holds the tag
+// alone from its read to the issue; a print only presents the PWT it read (Validate-Job rotates nothing),
+// so prints hold it together — each print's read is still one at a time (one reader in the field), but
+// their authorisations overlap. Either way a PWT is presented only while no PT issue can have rotated it
+// (the printer's wrong-PWT allowance is never spent). A waiting tap stops new prints from entering, so taps
+// are not starved by a stream of prints.
+class TagGate {
+ public:
+  void lock() {
+    std::unique_lock lk(mu_);
+    ++taps_waiting_;
+    cv_.wait(lk, [&] { return !tap_ && prints_ == 0; });
+    --taps_waiting_;
+    tap_ = true;
+  }
+  void unlock() {
+    {
+      std::lock_guard lk(mu_);
+      tap_ = false;
+    }
+    cv_.notify_all();
+  }
+  void lock_shared() {
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [&] { return !tap_ && taps_waiting_ == 0; });
+    ++prints_;
+  }
+  void unlock_shared() {
+    bool last = false;
+    {
+      std::lock_guard lk(mu_);
+      last = --prints_ == 0;
+    }
+    if (last) cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int prints_ = 0;
+  int taps_waiting_ = 0;
+  bool tap_ = false;
+};
 
 struct Held {
   std::string token;
@@ -97,6 +142,11 @@ class Engine {
           if (running_ == 0) break;
         }
         if (!hold_marked && Steady::now() >= hold_end_) {
+          if (!ramp_marked) {  // the hold ended before every terminal started: phases stay in order, and the
+            ramp_marked = true;  // terminals that never acted make the cycle "not sustained"
+            ramp_end_ = Steady::now();
+            if (hooks_.ramped_up) hooks_.ramped_up();
+          }
           hold_marked = true;
           if (hooks_.held) hooks_.held();
         }
@@ -130,6 +180,7 @@ class Engine {
     report_.tag_read_mean_ms = tag_read_.mean_ms();
     report_.pt_issue_mean_ms = pt_issue_.mean_ms();
     report_.print_auth_mean_ms = print_auth_.mean_ms();
+    report_.empty_tag_reads = parties_.empty_tag_reads();
     const auto end = Steady::now();
     report_.seconds = std::chrono::duration<double>(end - start).count();
     const auto hold_from = ramp_marked ? ramp_end_ : start + ramp;
@@ -349,7 +400,7 @@ class Engine {
 
     std::optional<Held> pt;
     {
-      std::lock_guard tag(tag_mu_);
+      std::lock_guard tag(tag_);
       const auto slot_start = Steady::now();
       struct Use {
         Timed& t;
@@ -400,13 +451,17 @@ class Engine {
 
   // print: the print app taps and has the job authorised with the tag's PWT (Fig 8, S120-S121).
   void print(Terminal& t) {
-    std::lock_guard tag(tag_mu_);
+    std::shared_lock tag(tag_);
     struct Use {
       Timed& t;
       Steady::time_point from;
       ~Use() { t.add(from); }
     } use{tag_use_, Steady::now()};
-    const auto pwt = read_tag();
+    std::optional<Held> pwt;
+    {
+      std::lock_guard reader(reader_mu_);  // one phone reader: the prints' reads take turns
+      pwt = read_tag();
+    }
     if (!pwt) return;
     Window w;
     const auto t0 = Steady::now();
@@ -473,7 +528,8 @@ class Engine {
   bool stop_ = false;
   std::vector<double> lags_ms_;
 
-  std::mutex tag_mu_;                                         // one tag: one tap at a time; guards burned_
+  TagGate tag_;  // taps alone, prints together; burned_ is written by taps only (read under the shared side)
+  std::mutex reader_mu_;                                      // the phone's reader: one read at a time
   std::deque<std::pair<std::string, MonotonicTime>> burned_;  // PWTs the last PT issues rotated away
   std::mutex pt_slot_mu_;
   std::condition_variable pt_slot_cv_;

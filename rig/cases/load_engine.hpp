@@ -7,9 +7,10 @@
 // terminal whose next action is due, runs that action, and schedules the terminal again after the
 // think time. This sustains thousands of terminals on two cores with a few megabytes.
 //
-// The tag is one: taps are serialized (one reader in the field at a time), and a PWT is presented only right
-// after it was read, so terminals never burn the printer's wrong-PWT allowance with a PWT another terminal's
-// PT issue has rotated away.
+// The tag is one: reads are serialized (one reader in the field at a time), and a PWT is presented only right
+// after it was read and while no PT issue can rotate it (a tap holds the tag alone from its read to its PT
+// issue; prints, which rotate nothing, share it), so terminals never burn the printer's wrong-PWT allowance
+// with a PWT another terminal's PT issue has rotated away.
 //
 // Every token decision is judged from what the rig saw, on the clock the parties run on: a token issued (or
 // last accepted) in the window [since.sent, since.received] and presented in [use.sent, use.received] was
@@ -68,6 +69,8 @@ class LoadParties {
                                                 ms timeout) = 0;
   virtual Reply<terminal::ChargeResult> charge(const std::string& cwt, const Identity& who, ms timeout) = 0;
   virtual Reply<terminal::DeviceInfo> device(const std::string& svt, const Identity& who, ms timeout) = 0;
+  // Taps so far that found the tag's NDEF file empty and tapped again (a diagnostic of the tag's rewrites).
+  virtual std::uint64_t empty_tag_reads() const { return 0; }
 };
 
 // The lifetimes the rig judges by (the suite's `lifetimes:`); an absent one is not judged for expiry.
@@ -114,9 +117,10 @@ struct LoadReport {
   // Where the one tag's time goes (taps are serialized): uses of the tag and the mean time of each part.
   std::uint64_t tag_uses = 0;
   double tag_use_mean_ms = 0, tag_read_mean_ms = 0, pt_issue_mean_ms = 0, print_auth_mean_ms = 0;
-  double seconds = 0;       // whole run (ramp + hold + drain)
-  double hold_seconds = 0;  // from the ramp's end to the hold's end
-  double lag_p99_ms = 0;    // how late an action started against its schedule (p99)
+  std::uint64_t empty_tag_reads = 0;  // LoadParties::empty_tag_reads() at the end
+  double seconds = 0;                 // whole run (ramp + hold + drain)
+  double hold_seconds = 0;            // from the ramp's end to the hold's end
+  double lag_p99_ms = 0;              // how late an action started against its schedule (p99)
   double lag_max_ms = 0;
   std::string first_transport_error;
 };

@@ -25,9 +25,10 @@ void register_secrets(const handover::TapView& v, SecretRegistry& secrets) {
 }
 
 // field off/on, wait, read, release: the steps both entry points share. `mark` gets the three edges once
-// the message is in. A tap that lands while the printer rewrites its tag (after a PWT rotation) reads an
-// empty NDEF file (the NFC Forum update procedure sets NLEN 0 first): the phone taps again, within the
-// deadline, as a user would; the edges are those of the tap that read the message.
+// the message is in. A tap that finds an empty NDEF file (NLEN 0: a tag being rewritten by the NFC Forum
+// update procedure, or a printer with no message to show until its next tick) taps again within the
+// deadline, as a user would, after 2 ms, then 4, 8, … up to 50 ms between taps (a fixed 50 ms made every
+// such tap cost 50 ms at least); the edges are those of the tap that read the message.
 template <class Mark>
 TapRead read(nfc::NfcReader& reader, std::chrono::milliseconds timeout, const Clock& clock, Mark mark) {
   TapRead out;
@@ -37,6 +38,7 @@ TapRead read(nfc::NfcReader& reader, std::chrono::milliseconds timeout, const Cl
                     std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.monotonic_now()));
   };
   const char* doing = "switching the phone's field on";
+  auto pause = std::chrono::milliseconds(2);
   try {
     for (;;) {
       doing = "switching the phone's field on";
@@ -58,9 +60,11 @@ TapRead read(nfc::NfcReader& reader, std::chrono::milliseconds timeout, const Cl
         // SVWT before its next prefetch). Tap again while the deadline allows; then it is the device's.
         const bool empty = e.code() == nfc::NfcError::Protocol &&
                            std::string_view(e.what()).find("NLEN 0") != std::string_view::npos;
-        if (!empty || clock.monotonic_now() + std::chrono::milliseconds(50) >= deadline) throw;
+        if (!empty || clock.monotonic_now() + pause >= deadline) throw;
         reader.field_off();
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the printer's tick; bounded above
+        ++out.empty_reads;
+        std::this_thread::sleep_for(pause);  // the tap's retry interval; bounded by the deadline above
+        pause = std::min(pause * 2, std::chrono::milliseconds(50));
         continue;
       }
       const MonotonicTime read_at = clock.monotonic_now();

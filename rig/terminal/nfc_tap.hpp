@@ -23,6 +23,7 @@ struct TapRead {
   nfc::TapTimestamps times;
   unsigned apdus = 0;
   std::size_t ndef_bytes = 0;
+  unsigned empty_reads = 0;  // taps that found the NDEF file empty (NLEN 0) before this one read the message
 };
 
 // One tap inside a timed cycle: marks "field_on", "target_found" and "ndef_read" (the case must have those

@@ -60,7 +60,8 @@ TEST_CASE("the fixture suites are compiled in and valid against the case catalog
   const Suite load = load_suite("load", known());
   REQUIRE(load.load.has_value());
   CHECK(load.load->terminals == 1000);
-  CHECK(load.load->mix.at("print") == 40);
+  CHECK(load.load->mix.at("print") == 20);  // the tag-light mix of one printer (fixtures/suites/load.yaml)
+  CHECK(load.load->mix.at("charge") == 40);
   CHECK(load.cases[0].retries == 0);
 }
 
