@@ -133,8 +133,12 @@ TokenBenchFactory token_bench_factory(std::shared_ptr<SimBenchSession> session) 
   return [session](const CaseEnvironment& env, StepContext& step) -> std::unique_ptr<TokenBench> {
     SimBenchStrategy& strategy = session->acquire(env, step);
     // Each token case starts from a freshly booted printer: a previous case may have left PWT
-    // authentication locked (wrong-PWT allowance spent) or the sim clock far ahead of its timers.
-    if (!session->ensure_pwt_on_tag(step)) strategy.restart_printer(step.deadline());
+    // authentication locked (wrong-PWT allowance spent) or the sim clock far ahead of its timers. A printer
+    // booted (reset, power cycle, ink swap) since the clock last moved forward is as fresh as a restart
+    // would make it: its timers are on time, and of the cases only token-pwt spends wrong PWTs (of the
+    // allowance: at most one before its first advance), so a second restart would only cost time.
+    if (!session->ensure_pwt_on_tag(step) && strategy.printer_clock_moved_since_boot())
+      strategy.restart_printer(step.deadline());
     return std::make_unique<SessionTokenBench>(session, strategy, step.clock(), step.secrets());
   };
 }

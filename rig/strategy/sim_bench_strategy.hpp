@@ -9,6 +9,8 @@
 //   3. the radio side (BenchRadio, bench_radio.hpp, picked by the bench's radio devices): the home router —
 //      a link-model access point in a directory-backed air printerd and the phone's station share (sim
 //      bench), or the lab's hostapd, plus the printer GO's address (hwsim bench, hwsim_bench_radio.hpp);
+//      it starts beside 1, 2 and 4 (its 350 ms of modelled air time overlap them) when the radio is the
+//      link model and the printer holds no router credentials yet, else before 4;
 //   4. printerd on the printer core (not --fake-tokens): its tag on the printer link, --server the vendord
 //      above, --radio from the radio side, lifetimes from `lifetimes.printer`, --sim-clock.
 // Every readiness wait is bounded by the caller's deadline; stop() (and the destructor) always tears
@@ -27,6 +29,7 @@
 #include "protocol/clock/clock.hpp"
 #include "rig/bench/bench.hpp"
 #include "rig/suite/suite.hpp"
+#include "sim/clock/sim_clock.hpp"
 
 namespace tapbench::rig {
 
@@ -89,6 +92,10 @@ class SimBenchStrategy {
   // ID (a new printer out of the box, unregistered, zero pages).
   void restart_printer(MonotonicTime deadline, bool crash = false);
   void factory_reset_printer(MonotonicTime deadline);
+  // Whether the bench's sim clock was advanced (or is frozen) since the running printerd booted, i.e. its
+  // timers may lag sim time until its next tick; true when printerd is not running. A printer booted after
+  // the last advance is as fresh as a restart would make it.
+  bool printer_clock_moved_since_boot();
   // The server revokes the printer's ST (`vendord revoke-st` on vendord's database, beside the running
   // vendord): the printer's next server call is refused with 401 token_unknown. StrategyError on failure.
   void revoke_printer_st(MonotonicTime deadline);
@@ -136,6 +143,8 @@ class SimBenchStrategy {
   SimBenchEndpoints endpoints_;
   std::unique_ptr<ChildProcess> pn532_, vendord_, printerd_;
   std::unique_ptr<BenchRadio> radio_;
+  std::unique_ptr<sim::SimClock> sim_clock_;  // the bench's sim clock, read (never moved) by the strategy
+  std::chrono::nanoseconds printer_boot_offset_{};  // its offset when printerd last started
 };
 
 }  // namespace tapbench::rig

@@ -64,8 +64,9 @@ json::object registration_json(const RegistrationStatus& r) {
 
 }  // namespace
 
-ControlApi::ControlApi(PrinterCore& core, std::mutex& core_mutex, LinkClassifier links)
-    : core_(core), mutex_(core_mutex), links_(std::move(links)) {}
+ControlApi::ControlApi(PrinterCore& core, std::mutex& core_mutex, LinkClassifier links,
+                       std::function<void()> after_call)
+    : core_(core), mutex_(core_mutex), links_(std::move(links)), after_call_(std::move(after_call)) {}
 
 const std::vector<std::string>& ControlApi::paths() {
   static const std::vector<std::string> p = {"/tapbench/api/pt",       "/tapbench/api/pt/delete",
@@ -75,6 +76,12 @@ const std::vector<std::string>& ControlApi::paths() {
 }
 
 ApiResponse ControlApi::handle(ApiRequest request) {
+  ApiResponse response = handle_request(std::move(request));
+  if (after_call_) after_call_();  // the core mutex is released: the tick thread may take it at once
+  return response;
+}
+
+ApiResponse ControlApi::handle_request(ApiRequest request) {
   std::string token;
   token_from_authorization(request.authorization, token, request.peer.user);
   if (token.empty()) {

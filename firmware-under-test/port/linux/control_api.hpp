@@ -22,16 +22,24 @@ namespace tapbench::firmware::port {
 
 class ControlApi final : public ApiHandler {
  public:
-  ControlApi(PrinterCore& core, std::mutex& core_mutex, LinkClassifier links);
+  // `after_call` runs after every request, outside the core mutex: printerd passes
+  // PrinterRuntime::wake_tick_thread, since a call may make the core's work due now (an SVWT handed out →
+  // the next one is prefetched at once, S43/S75; registration → the first SVWT) and the tick thread would
+  // otherwise notice only at its next wake-up (up to 1 s later).
+  ControlApi(PrinterCore& core, std::mutex& core_mutex, LinkClassifier links,
+             std::function<void()> after_call = {});
 
   ApiResponse handle(ApiRequest request) override;
   std::vector<std::string> routes() const override { return paths(); }
   static const std::vector<std::string>& paths();
 
  private:
+  ApiResponse handle_request(ApiRequest request);
+
   PrinterCore& core_;
   std::mutex& mutex_;
   LinkClassifier links_;
+  std::function<void()> after_call_;
 };
 
 // HTTP status for a core error: 401 unauthenticated/pwt_locked, 403 not_owner/wrong_link/…, 409

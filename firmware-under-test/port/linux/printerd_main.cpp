@@ -269,8 +269,9 @@ int main(int argc, char** argv) {
         [&rt](bool colour) {
           (void)rt.ink_sensor().page_marked(colour ? hal::ColourMode::colour : hal::ColourMode::monochrome);
         },
-        /*drive_tick=*/false);
-    api = std::make_unique<ControlApi>(rt.core_unlocked(), rt.core_mutex(), links);
+        /*drive_tick=*/false, [&rt] { rt.wake_tick_thread(); });
+    api = std::make_unique<ControlApi>(rt.core_unlocked(), rt.core_mutex(), links,
+                                       [&rt] { rt.wake_tick_thread(); });
     authority = core_authority.get();
   }
 

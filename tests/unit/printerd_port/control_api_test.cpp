@@ -106,6 +106,34 @@ TEST_CASE("registration, SVWT and sync (S53–S111) through the API") {
   CHECK(Api::obj(down).at("error").as_string() == "server_failed");
 }
 
+TEST_CASE("after every call the runtime is told: an SVWT handed out makes the next prefetch due at once") {
+  test::Rig rig;
+  rig.boot();
+  std::mutex core_mutex;
+  int calls = 0;
+  ControlApi api(rig.c(), core_mutex, LinkClassifier{}, [&] { ++calls; });
+  auto call = [&](const std::string& path, const std::string& token) {
+    ApiRequest r;
+    r.method = "POST";
+    r.path = path;
+    r.authorization = token.empty() ? "" : "Bearer " + token;
+    r.body = R"({"terminal_id":"app:admin"})";
+    r.peer.address = "10.0.0.7";
+    return api.handle(r);
+  };
+  CHECK(call("/tapbench/api/pt", "").status == 401);  // refused requests too
+  CHECK(calls == 1);
+  const auto issued = call("/tapbench/api/pt", rig.c().current_pwt());
+  REQUIRE(issued.status == 201);
+  const std::string pt(Api::obj(issued).at("pt").as_string());
+  REQUIRE(call("/tapbench/api/register", pt).status == 200);
+  rig.c().tick();  // the first prefetch (S43)
+  REQUIRE(rig.c().next_deadline() > rig.clock.monotonic_now());
+  REQUIRE(call("/tapbench/api/svwt", pt).status == 200);
+  CHECK(calls == 4);
+  CHECK(rig.c().next_deadline() <= rig.clock.monotonic_now());  // S75: the next SVWT is fetched now
+}
+
 TEST_CASE("bad requests: malformed body, unknown route, wrong method, HTTP Basic terminal name") {
   Api a;
   const std::string pwt = a.rig.c().current_pwt();
