@@ -3,6 +3,7 @@
 #include <cups/cups.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -65,6 +66,23 @@ std::string state_name(ndef::PrinterState s) {
       return "ready";
   }
   return "?";
+}
+
+std::string mac_text(const ndef::MacAddress& mac) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < mac.size(); ++i) {
+    if (i) out += ':';
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& ch : s)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
 }
 
 std::string with_svt(const std::string& url, const std::string& svt) {  // S118: the phone adds its SVT
@@ -304,6 +322,15 @@ class FlowCase : public Case {
       const auto joined =
           radio.phone_join({view.wfd->ssid, view.wfd->passphrase}, freq, ms_left(c.remaining()));
       note_join(c, "phone", joined);
+      // The GO the phone joined must be the one the tag announced (the phone finds the group by SSID; a
+      // printer announcing another device's MAC would send a real phone elsewhere).
+      const std::string announced = mac_text(view.wfd->go_mac);
+      c.note("tag.go_mac", announced);
+      if (!joined.bssid.empty() && lower(joined.bssid) != announced) {
+        radio.phone_leave();
+        throw CaseFailure("wfd-go-mac-mismatch", "the tag announces GO " + announced +
+                                                     ", the group the phone joined is " + joined.bssid);
+      }
       c.mark_at(
           "carrier_up",
           wifi::first_of(joined.phases, wifi::LinkPhase::kConnected).value_or(c.clock().monotonic_now()));

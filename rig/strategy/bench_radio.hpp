@@ -37,6 +37,9 @@ class BenchRadio {
   virtual void start(MonotonicTime deadline) = 0;
   // Takes the router down. Idempotent, never throws.
   virtual void stop() = 0;
+  // Before each printerd start: the printer's radio as a printer out of the box finds it (hwsim: no group
+  // left on its P2P device by a killed predecessor, its station on no network). StrategyError on failure.
+  virtual void reset_printer_radio(MonotonicTime /*deadline*/) {}
   // printerd's --radio argument. Valid after start().
   virtual std::string printerd_radio() const = 0;
   // Whether printerd's --wfd-subnet must admit the rig's loopback requests (they stand for the phone's

@@ -7,6 +7,7 @@
 #include "drivers/wifi/ctrl_channel.hpp"
 #include "drivers/wifi/dhcp.hpp"
 #include "drivers/wifi/wifi_error.hpp"
+#include "drivers/wifi/wpa_ctrl.hpp"
 #include "protocol/token/generate.hpp"
 #include "rig/strategy/sim_bench_strategy.hpp"
 
@@ -90,6 +91,19 @@ void HwsimBenchRadio::stop() {
     }
   }
   router_up_ = false;
+}
+
+void HwsimBenchRadio::reset_printer_radio(MonotonicTime deadline) {
+  // A printerd that was killed (crash, power cut) leaves its group and its router network in the daemons,
+  // which outlive it; a graceful stop removes them itself. "P2P_GROUP_REMOVE *" removes every group.
+  try {
+    wifi::WpaCtrl go(roles_.printer_group_ctrl, clock_);
+    go.request("P2P_GROUP_REMOVE *", left_until(clock_, deadline));
+    wifi::WpaCtrl station(roles_.printer_station_ctrl, clock_);
+    station.request_ok("REMOVE_NETWORK all", left_until(clock_, deadline));
+  } catch (const wifi::WifiError& e) {
+    throw StrategyError(std::string("resetting the printer's radio in the lab: ") + e.what());
+  }
 }
 
 std::string HwsimBenchRadio::printerd_radio() const {

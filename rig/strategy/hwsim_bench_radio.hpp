@@ -36,6 +36,7 @@ class HwsimBenchRadio final : public BenchRadio {
   std::string backend() const override { return "hostap"; }
   void start(MonotonicTime deadline) override;
   void stop() override;
+  void reset_printer_radio(MonotonicTime deadline) override;
   std::string printerd_radio() const override;
   wifi::Joined phone_join(const wifi::WifiCredentials& credentials, int freq_mhz,
                           std::chrono::milliseconds timeout) override;

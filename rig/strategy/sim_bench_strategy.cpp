@@ -218,6 +218,7 @@ void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
   fs::create_directories(state);
   fs::remove(state / "printerd.uri");  // a predecessor's
   if (!fs::exists(state / "ptb.json")) device_id_ = next_device_id();
+  radio_->reset_printer_radio(deadline);
   std::vector<std::string> argv = {printerd_binary_,
                                    "--state-dir",
                                    state.string(),

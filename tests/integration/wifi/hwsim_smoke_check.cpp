@@ -82,6 +82,9 @@ void check_real_join(const json::object& cycle) {
   // The 4-way handshake with the very GO it associated with: the printer's group, on a real radio.
   CHECK(event_of(notes, "phone.connected").starts_with("CTRL-EVENT-CONNECTED - Connection to " + bssid));
   CHECK(str(notes, "phone.ip").starts_with("192.168.49."));  // leased by printerd's group (udhcpd)
+  // printerd's tag announced the GO the phone really associated with (the strategy learnt it from
+  // drivers/wifi and passed it as go-mac=).
+  CHECK(str(notes, "tag.go_mac") == bssid);
 }
 
 }  // namespace
