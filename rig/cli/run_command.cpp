@@ -119,8 +119,10 @@ rig::Suite make_suite(const RunArgs& args, const rig::CaseRegistry& registry) {
 }
 
 std::atomic<bool> g_lab_interrupted{false};
-extern "C" void on_interrupt_lab(int /*signo*/) {
-  g_lab_interrupted.store(true);
+std::atomic<bool> g_lab_kill{false};
+extern "C" void on_interrupt_lab(int signo) {
+  if (g_lab_interrupted.exchange(true)) g_lab_kill.store(true);  // the second Ctrl-C
+  g_signal.store(signo);
 }
 
 // A bench whose radios live in a radio-lab VM, started on the host: boot the lab, run the same command inside
@@ -169,11 +171,12 @@ int run_in_lab(const RunArgs& args, const rig::Suite& suite, const rig::Device& 
     return kExitIoError;
   }
   g_lab_interrupted.store(false);
+  g_lab_kill.store(false);
   std::signal(SIGINT, on_interrupt_lab);
   std::signal(SIGTERM, on_interrupt_lab);
   int code = kExitInfrastructure;
   try {
-    code = rig::run_in_radio_lab(r, std::cerr, &g_lab_interrupted);
+    code = rig::run_in_radio_lab(r, std::cerr, &g_lab_interrupted, &g_lab_kill);
   } catch (const std::exception& e) {
     std::cerr << command << ": " << e.what() << "\n";
     code = kExitInfrastructure;

@@ -79,11 +79,12 @@ class LineFollower {
 // script's output (SHARE/radio-lab/run.log, written through the 9p share while the VM runs).
 std::string run_script(const std::vector<std::string>& argv, const fs::path& log, const fs::path& guest_log,
                        std::chrono::seconds deadline, const std::atomic<bool>* interrupted,
-                       std::ostream& out) {
+                       const std::atomic<bool>* kill_now, const fs::path& stop_file, std::ostream& out) {
   const Clock& clock = RealClock::instance();
   ChildProcess child(argv, log, clock);
   LineFollower script_lines(log), guest_lines(guest_log);
-  const auto until = clock.monotonic_now() + deadline;
+  auto until = clock.monotonic_now() + deadline;
+  bool stop_requested = false;
   auto echo = [&] {
     for (const auto& l : script_lines.poll())
       out << "  [lab] " << l << "\n";
@@ -96,8 +97,16 @@ std::string run_script(const std::vector<std::string>& argv, const fs::path& log
   };
   while (child.running()) {
     echo();
-    if (interrupted && interrupted->load()) {
-      out << "  [lab] interrupted: stopping the VM\n";
+    if (interrupted && interrupted->load() && !stop_requested && !stop_file.empty()) {
+      // Ask the guest's tapbench to stop cleanly (tapbench-in-lab.sh watches for this file); the VM gets
+      // a bounded while to finish and bring the run folder back, then it is killed.
+      stop_requested = true;
+      std::ofstream(stop_file) << "stop\n";
+      out << "  [lab] interrupted: asking the run inside to stop (at most 60 s, Ctrl-C again kills the VM)\n";
+      until = std::min(until, clock.monotonic_now() + 60s);
+    }
+    if (interrupted && interrupted->load() && (stop_file.empty() || (kill_now && kill_now->load()))) {
+      out << "  [lab] killing the VM\n";
       return child.stop(2s);
     }
     if (clock.monotonic_now() >= until) {
@@ -165,7 +174,8 @@ RadioLabLocation locate_radio_lab() {
   return loc;
 }
 
-int run_in_radio_lab(const RadioLabRun& run, std::ostream& out, const std::atomic<bool>* interrupted) {
+int run_in_radio_lab(const RadioLabRun& run, std::ostream& out, const std::atomic<bool>* interrupted,
+                     const std::atomic<bool>* kill_now) {
   if (in_path("qemu-system-x86_64").empty()) {
     throw RadioLabError(
         "the hwsim bench boots a qemu VM, and qemu-system-x86_64 is not installed here: apt-get install "
@@ -205,7 +215,7 @@ int run_in_radio_lab(const RadioLabRun& run, std::ostream& out, const std::atomi
   fs::create_directories(loc.cache);
   const std::string build =
       run_script({loc.script.string(), "build", "--cache", loc.cache.string()}, share / "image-build.log",
-                 share / "image-build.guest.log", 600s, interrupted, out);
+                 share / "image-build.guest.log", 600s, interrupted, nullptr, {}, out);
   if (build != "exited 0") {
     throw RadioLabError("the radio-lab image cannot be built here (" + build + "); " +
                         (share / "image-build.log").string() + " ends with:\n" +
@@ -230,8 +240,9 @@ int run_in_radio_lab(const RadioLabRun& run, std::ostream& out, const std::atomi
       throw RadioLabError("argument '" + a + "' has blanks: the radio lab passes arguments split on blanks");
   }
   fs::remove(share / "radio-lab" / "run.log");
-  const std::string status = run_script(argv, share / "radio-lab.log", share / "radio-lab" / "run.log",
-                                        run.vm_deadline + 30s, interrupted, out);
+  const std::string status =
+      run_script(argv, share / "radio-lab.log", share / "radio-lab" / "run.log", run.vm_deadline + 30s,
+                 interrupted, kill_now, share / "radio-lab" / "stop-run", out);
 
   // The run folder the guest copied to the share becomes the host's run folder.
   const fs::path back = share / "run";
@@ -246,7 +257,7 @@ int run_in_radio_lab(const RadioLabRun& run, std::ostream& out, const std::atomi
     int c = 0;
     if (f >> c) code = c;
   }
-  if (interrupted && interrupted->load()) return 130;
+  if (interrupted && interrupted->load() && !have_run) return 130;
   if (!code || !have_run) {
     throw RadioLabError("the radio lab " + (code ? "ran" : "stopped (" + status + ")") +
                         (have_run ? "" : " and no run folder came back") + "; " +

@@ -60,8 +60,11 @@ struct RadioLabRun {
 // Boots the lab, runs tapbench inside and brings the run folder back. Returns the inner tapbench's exit
 // status; RadioLabError (with what to do) when qemu or the image is unavailable, the VM does not finish in
 // time, or no run folder comes back. Progress goes to `progress`.
-// When `interrupted` becomes true (Ctrl-C) the VM is stopped and 130 returned.
+// When `interrupted` becomes true (Ctrl-C) the run inside is asked to stop cleanly (SIGINT to the guest's
+// tapbench, which tears down and writes its reports) and the run folder still comes back (the inner exit
+// status, 130); the VM is killed after 60 s, or at once when `kill_now` becomes true (a second Ctrl-C).
 int run_in_radio_lab(const RadioLabRun& run, std::ostream& progress,
-                     const std::atomic<bool>* interrupted = nullptr);
+                     const std::atomic<bool>* interrupted = nullptr,
+                     const std::atomic<bool>* kill_now = nullptr);
 
 }  // namespace tapbench::rig
