@@ -37,6 +37,14 @@ class HostRun(unittest.TestCase):
             f.write("#!/bin/sh\n" + body)
         os.chmod(script, 0o755)
         open(os.path.join(lab, "checks", "tapbench-in-lab.sh"), "w").close()
+        # qemu is looked for first: a stand-in, so that this runs where qemu is not installed too
+        bin_dir = os.path.join(self.tmp.name, "bin")
+        os.makedirs(bin_dir)
+        qemu = os.path.join(bin_dir, "qemu-system-x86_64")
+        with open(qemu, "w") as f:
+            f.write("#!/bin/sh\nexit 1\n")
+        os.chmod(qemu, 0o755)
+        self.path = bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin")
         return script
 
     def test_without_qemu_it_says_what_to_install(self):
@@ -49,7 +57,8 @@ class HostRun(unittest.TestCase):
         script = self.fake_lab('echo "radio-lab: error: apt-get download linux-image-6.1.0-56-amd64 failed" >&2\n'
                                'exit 2\n')
         r = tb("run", "--bench", "hwsim", "--suite", "smoke", "--out", self.out,
-               env={"TAPBENCH_RADIO_LAB_SCRIPT": script, "TAPBENCH_RADIO_LAB_CACHE": self.tmp.name + "/cache"})
+               env={"TAPBENCH_RADIO_LAB_SCRIPT": script, "TAPBENCH_RADIO_LAB_CACHE": self.tmp.name + "/cache",
+                    "PATH": self.path})
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn(f"({script} from $TAPBENCH_RADIO_LAB_SCRIPT, image cache {self.tmp.name}/cache from "
                       "$TAPBENCH_RADIO_LAB_CACHE)", r.stderr)
@@ -63,7 +72,8 @@ class HostRun(unittest.TestCase):
                                'echo "radio-lab: the VM did not finish within 240 s; console tail:"\n'
                                'exit 124\n')
         r = tb("run", "--bench", "hwsim", "--case", "provisioning", "--out", self.out,
-               env={"TAPBENCH_RADIO_LAB_SCRIPT": script, "TAPBENCH_RADIO_LAB_CACHE": self.tmp.name + "/cache"})
+               env={"TAPBENCH_RADIO_LAB_SCRIPT": script, "TAPBENCH_RADIO_LAB_CACHE": self.tmp.name + "/cache",
+                    "PATH": self.path})
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("[lab] radio-lab: the VM did not finish within 240 s", r.stderr)
         self.assertIn("the radio lab stopped (exited 124) and no run folder came back", r.stderr)
