@@ -72,8 +72,10 @@ void check_real_join(const json::object& cycle) {
   const auto& notes = cycle.at("notes").as_object();
   INFO(json::serialize(notes));
   CHECK(str(notes, "radio.backend") == "hostap");
-  for (const auto& [key, value] : notes)
-    CHECK_MESSAGE(std::string(value.as_string()).find("link-model") == std::string::npos, key);
+  for (const auto& kv : notes) {
+    const std::string key(kv.key());
+    CHECK_MESSAGE(std::string(kv.value().as_string()).find("link-model") == std::string::npos, key);
+  }
   CHECK(event_of(notes, "phone.scan-started").starts_with("CTRL-EVENT-SCAN-STARTED"));
   CHECK(event_of(notes, "phone.scan-results").starts_with("CTRL-EVENT-SCAN-RESULTS"));
   const std::string associated = event_of(notes, "phone.associated");
