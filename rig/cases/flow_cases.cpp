@@ -89,7 +89,7 @@ std::string with_svt(const std::string& url, const std::string& svt) {  // S118:
   return url + (url.find('?') == std::string::npos ? "?svt=" : "&svt=") + svt;
 }
 
-// Polls `done` every 50 ms until it holds or `deadline` passes (then false). The processes under test act on
+// Polls `done` every 10 ms until it holds or `deadline` passes (then false). The processes under test act on
 // their own clocks (ticks, a modelled scan), so the rig can only watch for the result.
 // A request that gets no answer while polling is retried like a "not yet"; the deadline decides.
 template <class F>
@@ -101,7 +101,7 @@ bool eventually(const Clock& clock, MonotonicTime deadline, F done) {
       if (clock.monotonic_now() >= deadline) throw;
     }
     if (clock.monotonic_now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);  // polling interval, bounded by the deadline
+    std::this_thread::sleep_for(10ms);  // polling interval, bounded by the deadline
   }
 }
 

@@ -178,7 +178,7 @@ class TokenCase : public Case {
       std::string pwt = tap(c);
       if (pwt != old) return pwt;
       if (c.remaining() <= 200ms) throw CaseFailure(failure_class, what);
-      std::this_thread::sleep_for(50ms);  // the tag is rewritten by printerd's tick (≤ 1 s); bounded above
+      std::this_thread::sleep_for(10ms);  // the tag is rewritten by printerd's tick (≤ 1 s); bounded above
     }
   }
 
@@ -235,7 +235,7 @@ class TokenCase : public Case {
                          "the printer's tag still offers no PWT after a charge and a sync period (" +
                              std::to_string(bench_->printer_sync_period().count()) + " s)" + ink);
       }
-      std::this_thread::sleep_for(100ms);  // the printer syncs and rewrites its tag on its tick (≤ 1 s)
+      std::this_thread::sleep_for(10ms);  // the printer syncs and rewrites its tag on its tick (≤ 1 s)
     }
   }
 
@@ -275,7 +275,7 @@ class TokenCase : public Case {
         throw CaseFailure("svwt-request-refused",
                           "SVWT request with a valid PT: " + describe(r.status, r.error, r.detail));
       }
-      std::this_thread::sleep_for(50ms);  // the printer fetches one from vendord; bounded by the deadline
+      std::this_thread::sleep_for(10ms);  // the printer fetches one from vendord; bounded by the deadline
     }
   }
 

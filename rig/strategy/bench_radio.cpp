@@ -80,7 +80,7 @@ class LinkModelBenchRadio final : public BenchRadio {
         }
       }
       if (clock.monotonic_now() >= deadline) return std::nullopt;
-      std::this_thread::sleep_for(milliseconds(50));  // polling the shared air, bounded by the deadline
+      std::this_thread::sleep_for(milliseconds(10));  // polling the shared air, bounded by the deadline
     }
   }
 

@@ -42,14 +42,12 @@ Link LinkClassifier::classify(const std::string& address) const {
 }
 
 CorePrintAuthority::CorePrintAuthority(PrinterCore& core, std::mutex& core_mutex, LinkClassifier links,
-                                       PageMarked page_marked, bool drive_tick,
-                                       std::function<void()> work_due)
+                                       PageMarked page_marked, bool drive_tick)
     : mutex_(core_mutex),
       core_(core),
       links_(std::move(links)),
       page_marked_(std::move(page_marked)),
-      drive_tick_(drive_tick),
-      work_due_(std::move(work_due)) {
+      drive_tick_(drive_tick) {
   std::lock_guard lock(mutex_);
   if (core_.ptb().network) handover_ssid_ = core_.ptb().network->ssid;
 }
@@ -118,7 +116,6 @@ AuthDecision CorePrintAuthority::authorize(std::string_view token, const Peer& p
                                                       NetworkConfig{handover->ssid, handover->passphrase});
       if (!accepted) return refused(accepted.error(), "pwt:" + terminal.id);
       handover_ssid_ = handover->ssid;
-      if (work_due_) work_due_();  // the join (S29) is due now (lock order core → tick: allowed here)
       return {Outcome::allowed, "pwt:" + terminal.id, {}};
     }
   }

@@ -40,11 +40,9 @@ class CorePrintAuthority final : public PrintAuthority {
 
   // `core` must be started. Every core call holds `core_mutex` (the one the rest of the port uses for the
   // core, e.g. PrinterRuntime::core_mutex()). `drive_tick`: tick() runs the core's due work (false when
-  // the runtime has its own tick thread). `work_due` is told when a call made the core's work due at once
-  // (an accepted router hand-over: S29 runs on the next tick); printerd passes
-  // PrinterRuntime::wake_tick_thread, else its tick thread would notice only at its next wake-up (≤ 1 s).
+  // the runtime has its own tick thread).
   CorePrintAuthority(PrinterCore& core, std::mutex& core_mutex, LinkClassifier links, PageMarked page_marked,
-                     bool drive_tick, std::function<void()> work_due = {});
+                     bool drive_tick);
 
   AuthDecision authorize(std::string_view token, const Peer& peer, AuthPurpose purpose,
                          const RouterCredentials* handover = nullptr) override;
@@ -69,7 +67,6 @@ class CorePrintAuthority final : public PrintAuthority {
   LinkClassifier links_;
   PageMarked page_marked_;
   bool drive_tick_;
-  std::function<void()> work_due_;
   std::map<int, JobTicket> tickets_;
   std::string handover_ssid_;  // accepted, pending or done (the PTB holds it once committed)
 };

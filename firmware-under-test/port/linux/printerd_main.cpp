@@ -269,7 +269,9 @@ int main(int argc, char** argv) {
         [&rt](bool colour) {
           (void)rt.ink_sensor().page_marked(colour ? hal::ColourMode::colour : hal::ColourMode::monochrome);
         },
-        /*drive_tick=*/false, [&rt] { rt.wake_tick_thread(); });
+        // No tick wake-up here: the tick thread completes an accepted router hand-over at its next wake-up,
+        // which leaves the IPP response time to go out before S29 takes the group (a real phone's link) down.
+        /*drive_tick=*/false);
     api = std::make_unique<ControlApi>(rt.core_unlocked(), rt.core_mutex(), links,
                                        [&rt] { rt.wake_tick_thread(); });
     authority = core_authority.get();

@@ -155,23 +155,6 @@ TEST_CASE("router hand-over: the PWT over the WFD link only, credentials checked
   }
 }
 
-TEST_CASE("router hand-over: an accepted one tells the tick thread the join is due now, a refused one not") {
-  test::Rig rig;
-  rig.boot();
-  std::mutex core_mutex;
-  int woken = 0;
-  CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), {}, false, [&] { ++woken; });
-  const RouterCredentials home{"home-router", "correct horse battery"};
-  CHECK(authority.authorize(rig.c().current_pwt(), kLanPeer, AuthPurpose::router_handover, &home).outcome ==
-        Outcome::forbidden);
-  CHECK(woken == 0);
-  CHECK(rig.c().next_deadline() > rig.clock.monotonic_now());
-  CHECK(authority.authorize(rig.c().current_pwt(), kWfdPeer, AuthPurpose::router_handover, &home).outcome ==
-        Outcome::allowed);
-  CHECK(woken == 1);
-  CHECK(rig.c().next_deadline() <= rig.clock.monotonic_now());  // S29 is the tick's work, due at once
-}
-
 TEST_CASE("ink status comes from the core's PTB and threshold") {
   test::Rig rig;
   rig.ink.set("black", 5);
