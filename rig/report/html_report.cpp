@@ -456,7 +456,17 @@ std::string render_html_report(const RunData& run, const HtmlReportInput& input)
           << (r->failure_class.empty() ? "" : " [" + p.esc(r->failure_class) + "]") << " took "
           << ms3(r->duration) << " ms" << (is_slowest ? " — the slowest" : "")
           << (r->retried ? " — retried" : "") << "</figcaption>\n"
-          << svg_timeline(p, *r) << "</figure>\n";
+          << svg_timeline(p, *r);
+        // The cycle's notes: what its phases were made of (e.g. the radio's scan / association / handshake
+        // events with their times on the hwsim bench, phone.* and router.*), redacted like everything else.
+        if (!r->notes.empty()) {
+          o << "<table class=\"notes\">";
+          for (const auto& [k, v] : r->notes)
+            o << "<tr data-note=\"" << p.esc(k) << "\"><td>" << p.esc(k) << "</td><td>" << p.esc(v)
+              << "</td></tr>";
+          o << "</table>";
+        }
+        o << "</figure>\n";
       }
     }
     o << "</section>\n";

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -135,5 +136,11 @@ TEST_CASE("hwsim smoke suite from the host: every case PASS, flow cycles on real
           "bench/vendord.log", "radio-lab/router-hostapd.log", "radio-lab/phone-wpa_supplicant.log",
           "radio-lab/printer-p2p-wpa_supplicant.log", "radio-lab/radio-lab/console.log"})
       CHECK_MESSAGE(fs::exists(dir / f), f);
+    // report.html shows the radio phases: the drawn cycles' notes carry the daemons' events.
+    std::ifstream in(dir / "report.html");
+    const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(html.find("<tr data-note=\"phone.associated\"><td>phone.associated</td><td>+") !=
+          std::string::npos);
+    CHECK(html.find("CTRL-EVENT-CONNECTED - Connection to ") != std::string::npos);
   }
 }

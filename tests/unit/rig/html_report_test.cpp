@@ -109,6 +109,9 @@ TEST_CASE("report.html shows the run's figures, drawn, escaped and without a tok
   CHECK(html.find("<code>other.log</code>") != std::string::npos);
   CHECK(html.find("<h3>Logs the cases share</h3>") != std::string::npos);
   CHECK(html.find("<dd data-key=\"firmware\">1.2.0</dd>") != std::string::npos);
+  // A drawn cycle's notes under its timeline (cycle 3's; cycle 2 has none).
+  CHECK(count(html, "<table class=\"notes\">") == 1);
+  CHECK(html.find("<tr data-note=\"firmware\"><td>firmware</td><td>1.2.0</td></tr>") != std::string::npos);
   CHECK(html.find("<dd data-key=\"host\">rig-host</dd>") != std::string::npos);
   CHECK(html.find("<td>pwt</td><td>accepted-after-expiry</td><td class=\"num\">3</td>") != std::string::npos);
 }
