@@ -127,7 +127,8 @@ extern "C" void on_interrupt_lab(int signo) {
 
 // A bench whose radios live in a radio-lab VM, started on the host: boot the lab, run the same command inside
 // (rig/radio_lab/radio_lab_run.hpp), bring the run folder back. TAPBENCH_RADIO_LAB=off runs in place instead.
-int run_in_lab(const RunArgs& args, const rig::Suite& suite, const rig::Device& lab, const char* command) {
+int run_in_lab(const RunArgs& args, const rig::Bench& bench, const rig::Suite& suite, const rig::Device& lab,
+               const char* command) {
   if (!args.metrics.empty()) {
     std::cerr << command << ": --metrics: bench '" << args.bench
               << "' runs inside its radio lab VM, whose rig serves no port to this host; run without "
@@ -157,6 +158,12 @@ int run_in_lab(const RunArgs& args, const rig::Suite& suite, const rig::Device& 
     r.tapbench_args.insert(r.tapbench_args.end(),
                            {"--duration", std::to_string(args.duration->count()) + "ms"});
   if (args.skip_health_check) r.tapbench_args.push_back("--skip-health-check");
+  // A network's passphrase-env is read by the rig inside: the variable goes in with the run (not logged).
+  for (const auto& d : bench.devices) {
+    if (!d.network || !d.network->passphrase_env) continue;
+    if (const char* v = std::getenv(d.network->passphrase_env->c_str()))
+      r.env.emplace_back(*d.network->passphrase_env, v);
+  }
   r.vm_deadline = std::chrono::duration_cast<std::chrono::seconds>(args.lab_timeout);
   if (args.duration)
     r.vm_deadline = std::max(r.vm_deadline, std::chrono::duration_cast<std::chrono::seconds>(*args.duration) +
@@ -210,7 +217,7 @@ int run(const RunArgs& args) {
   if (const rig::Device* lab = rig::radio_lab_device(bench);
       lab && !rig::inside_radio_lab() &&
       std::string(std::getenv("TAPBENCH_RADIO_LAB") ? std::getenv("TAPBENCH_RADIO_LAB") : "") != "off") {
-    return run_in_lab(args, suite, *lab, command);
+    return run_in_lab(args, bench, suite, *lab, command);
   }
 
   // Metrics: the endpoint listens before the run folder is made (a port in use leaves nothing behind) and

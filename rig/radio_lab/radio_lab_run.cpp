@@ -85,14 +85,14 @@ std::string run_script(const std::vector<std::string>& argv, const fs::path& log
   LineFollower script_lines(log), guest_lines(guest_log);
   auto until = clock.monotonic_now() + deadline;
   bool stop_requested = false;
-  auto echo = [&] {
-    for (const auto& l : script_lines.poll())
-      out << "  [lab] " << l << "\n";
+  auto echo = [&] {  // the guest's lines first: the script's own closing line comes after them
     for (const auto& l : guest_lines.poll()) {
       // The guest's run folder is /tmp/tapbench-run until it is copied back: its paths mean nothing here.
       if (l.rfind("tapbench: run folder ", 0) == 0 || l.rfind("tapbench: report ", 0) == 0) continue;
       out << l << "\n";
     }
+    for (const auto& l : script_lines.poll())
+      out << "  [lab] " << l << "\n";
     out.flush();
   };
   while (child.running()) {
@@ -240,6 +240,27 @@ int run_in_radio_lab(const RadioLabRun& run, std::ostream& out, const std::atomi
       throw RadioLabError("argument '" + a + "' has blanks: the radio lab passes arguments split on blanks");
   }
   fs::remove(share / "radio-lab" / "run.log");
+  // The variables the inner run needs, in a file only the owner reads; removed whatever happens.
+  const fs::path env_file = share / "lab-env";
+  struct EnvFileGuard {
+    fs::path path;
+    ~EnvFileGuard() {
+      std::error_code ec;
+      fs::remove(path, ec);
+    }
+  } env_guard{env_file};
+  if (!run.env.empty()) {
+    std::ofstream(env_file).close();
+    fs::permissions(env_file, fs::perms::owner_read | fs::perms::owner_write);
+    std::ofstream f(env_file, std::ios::trunc);
+    for (const auto& [name, value] : run.env) {
+      std::string quoted;
+      for (char c : value)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      f << "export " << name << "='" << quoted << "'\n";
+    }
+    if (!f) throw RadioLabError("cannot write " + env_file.string());
+  }
   const std::string status =
       run_script(argv, share / "radio-lab.log", share / "radio-lab" / "run.log", run.vm_deadline + 30s,
                  interrupted, kill_now, share / "radio-lab" / "stop-run", out);

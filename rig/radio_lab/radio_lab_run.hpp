@@ -52,6 +52,10 @@ struct RadioLabRun {
   // Files the inner command reads (a bench or suite file given as a path): copied into the share as
   // <name>; the argument that named them must already say /share/<name>.
   std::vector<std::pair<std::filesystem::path, std::string>> files;
+  // Environment variables the inner run needs (a router's passphrase-env): handed to the guest through a
+  // 0600 file in the share that the guest reads and deletes before tapbench starts (the host deletes it
+  // too when the VM is done); values never appear on a command line or in a log.
+  std::vector<std::pair<std::string, std::string>> env;
   std::filesystem::path run_dir;  // the host's run folder (prepared, empty)
   std::chrono::seconds vm_deadline{900};
   const QemuHwsimBackend* lab = nullptr;  // accel and memory of the bench's radio-lab device

@@ -16,6 +16,11 @@ if ! radio-lab-up; then
   exit 3
 fi
 . /run/radio-lab/env
+# Variables the host passes (a router's passphrase-env), read once and removed at once.
+if [ -f /share/lab-env ]; then
+  . /share/lab-env
+  rm -f /share/lab-env
+fi
 out=/tmp/tapbench-run
 echo "tapbench-in-lab: radios up at $(cut -d' ' -f1 /proc/uptime) s uptime; running tapbench $*"
 # The host asks for a clean stop (its Ctrl-C) by creating this file: tapbench gets SIGINT, ends the cycle,

@@ -78,6 +78,28 @@ class HostRun(unittest.TestCase):
         self.assertIn("[lab] radio-lab: the VM did not finish within 240 s", r.stderr)
         self.assertIn("the radio lab stopped (exited 124) and no run folder came back", r.stderr)
 
+    def test_a_passphrase_env_goes_in_through_a_private_file_that_does_not_stay(self):
+        bench = os.path.join(self.tmp.name, "hwsim-env.yaml")
+        shown = tb("bench", "show", "hwsim").stdout
+        with open(bench, "w") as f:
+            f.write(shown.replace("passphrase: hwsim-only-passphrase", "passphrase-env: TB_LAB_PSK"))
+        # the stand-in lab's run keeps what it was handed (mode and content), then fails like a dead VM
+        script = self.fake_lab('[ "$1" = build ] && exit 0\n'
+                               'while [ "$1" != --share ]; do shift; done\n'
+                               'stat -c %a "$2/lab-env" >"$2/seen-mode"; cp "$2/lab-env" "$2/seen-env"\n'
+                               'exit 3\n')
+        r = tb("run", "--bench", bench, "--case", "provisioning", "--out", self.out,
+               env={"TAPBENCH_RADIO_LAB_SCRIPT": script, "TAPBENCH_RADIO_LAB_CACHE": self.tmp.name + "/cache",
+                    "PATH": self.path, "TB_LAB_PSK": "it's a lab psk"})
+        self.assertEqual(r.returncode, 3, r.stderr)
+        share = os.path.join(self.out, "radio-lab")
+        with open(os.path.join(share, "seen-mode")) as f:
+            self.assertEqual(f.read().strip(), "600")
+        with open(os.path.join(share, "seen-env")) as f:
+            self.assertEqual(f.read(), "export TB_LAB_PSK='it'\\''s a lab psk'\n")
+        self.assertFalse(os.path.exists(os.path.join(share, "lab-env")))
+        self.assertNotIn("lab psk", r.stderr)
+
     def test_metrics_cannot_come_out_of_the_lab(self):
         r = tb("run", "--bench", "hwsim", "--metrics", "127.0.0.1:0", "--out", self.out)
         self.assertEqual(r.returncode, 64, r.stderr)
