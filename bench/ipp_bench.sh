@@ -22,6 +22,10 @@ wait_for() {  # FILE SECONDS PID: poll until FILE is non-empty (bounded)
   done
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# ippeveprinter listens on every address (IPv4 and IPv6 wildcards): its port must be free there, not only on
+# loopback (a loopback-free port that another process holds on 0.0.0.0 made it exit "Unable to create IPv4
+# listener: Address already in use").
+free_wildcard_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0",0)); print(s.getsockname()[1])'; }
 
 "$TOOL" --make-doc "$OUT/page.pwg"
 status=0
@@ -92,7 +96,7 @@ EOF2
 
 DNSSD_WHY=""
 if command -v ippeveprinter >/dev/null && start_dnssd; then
-  PORT=$(free_port)
+  PORT=$(free_wildcard_port)
   mkdir -p "$OUT/ippeveprinter-spool"
   ippeveprinter -c /bin/true -p "$PORT" -d "$OUT/ippeveprinter-spool" -f image/pwg-raster -k bench-reference \
     >"$OUT/ippeveprinter.log" 2>&1 &
