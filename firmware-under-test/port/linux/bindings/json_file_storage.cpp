@@ -431,8 +431,13 @@ hal::Status JsonFileStorage::compact(const Ptb& ptb) {
   must_compact_ = true;  // until both renames are durable
   // Snapshot first: a cut between the renames leaves the new snapshot with the old journal, whose header
   // names the old snapshot — load() ignores it. The other order could pair the old snapshot with nothing.
-  if (!same_snapshot && ::rename(temp_.c_str(), path_.c_str()) != 0)
-    return io_failure("cannot rename onto", path_, errno);
+  if (!same_snapshot) {
+    if (::rename(temp_.c_str(), path_.c_str()) != 0) return io_failure("cannot rename onto", path_, errno);
+    // From here the snapshot on disk is the new one, even if the journal's rename fails: a later compaction
+    // must compare against it (else an equal-text shortcut could pair a fresh journal with this snapshot).
+    snapshot_text_ = text;
+    snapshot_digest_ = digest;
+  }
   if (::rename(journal_temp_.c_str(), journal_.c_str()) != 0)
     return io_failure("cannot rename onto", journal_, errno);
   // The renames are durable only once the directory entries are: without this a power cut could bring back
