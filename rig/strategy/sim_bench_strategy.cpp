@@ -85,7 +85,9 @@ SimBenchStrategy::SimBenchStrategy(const Bench& bench, const Lifetimes& lifetime
   printerd_port_ = configured_printerd_port_ = printer.port;
   // The run folder keeps the database (":memory:" in the bench means "nothing kept between runs", which a
   // file in this run's folder also gives, and lets a report show what the server held).
-  vendord_db_ = server.database == ":memory:" ? (dir_ / "vendord.db").string() : server.database;
+  owns_vendord_db_ = server.database == ":memory:";
+  vendord_db_ = owns_vendord_db_ ? (dir_ / "vendord.db").string() : server.database;
+  owns_printer_state_ = !printer.state_dir;
   endpoints_.printer_state = printer.state_dir ? fs::path(*printer.state_dir) : dir_ / "printerd";
   endpoints_.sim_clock = dir_ / "sim-clock";
   if (radio_->backend() == "link-model") endpoints_.air = dir_ / "air";
@@ -95,6 +97,23 @@ SimBenchStrategy::SimBenchStrategy(const Bench& bench, const Lifetimes& lifetime
 
 SimBenchStrategy::~SimBenchStrategy() {
   stop(std::chrono::seconds(1));
+  scrub_secrets();
+}
+
+void SimBenchStrategy::scrub_secrets() noexcept {
+  std::error_code ec;
+  if (owns_printer_state_) {
+    for (fs::directory_iterator it(endpoints_.printer_state, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name == "printerd.log" || name == "output") continue;
+      std::error_code ignored;
+      fs::remove_all(it->path(), ignored);
+    }
+  }
+  if (owns_vendord_db_) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      fs::remove(vendord_db_ + suffix, ec);
+  }
 }
 
 void SimBenchStrategy::start(MonotonicTime deadline) {

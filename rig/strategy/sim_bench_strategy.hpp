@@ -76,6 +76,7 @@ class SimBenchStrategy {
   // Checks the bench's shape (StrategyUnsupported, saying what does not fit); starts nothing.
   SimBenchStrategy(const Bench& bench, const Lifetimes& lifetimes, std::filesystem::path dir,
                    const Clock& clock, SimBenchOptions options = {});
+  // Stops everything, then removes from the run folder what held live secrets (scrub_secrets()).
   ~SimBenchStrategy();
   SimBenchStrategy(const SimBenchStrategy&) = delete;
   SimBenchStrategy& operator=(const SimBenchStrategy&) = delete;
@@ -126,6 +127,10 @@ class SimBenchStrategy {
   void start_printerd(MonotonicTime deadline);
   void launch_printerd(MonotonicTime deadline);
   std::string next_device_id();
+  // The run folder is an artefact (CI uploads it): at the end of the run, printerd's PTB (its server token
+  // ST, PT bindings) and the run's vendord database go; logs and printed pages stay. Only what the strategy
+  // put in the folder itself: a state directory or database the bench names is the lab's to keep.
+  void scrub_secrets() noexcept;
   std::string control(const std::string& command);
   void wait_for_file(ChildProcess& child, const std::filesystem::path& file, MonotonicTime deadline,
                      std::string& content);
@@ -138,6 +143,7 @@ class SimBenchStrategy {
   std::string vendord_binary_, printerd_binary_, vendord_db_;
   int vendord_port_ = 0, printerd_port_ = 0;
   int configured_printerd_port_ = 0;
+  bool owns_printer_state_ = false, owns_vendord_db_ = false;
   std::string device_id_;
   std::filesystem::path control_socket_;
   SimBenchEndpoints endpoints_;

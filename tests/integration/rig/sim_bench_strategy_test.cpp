@@ -149,11 +149,22 @@ TEST_CASE("sim bench strategy: up, endpoints answer, tap in and out of the field
     // Logs of every process in the folder.
     for (const char* log : {"pn532-sim.log", "vendord.log", "printerd.console.log", "printerd/printerd.log"})
       CHECK_MESSAGE(fs::exists(tmp.path / "bench" / log), log);
+    // While the bench is up, the printer's PTB (with its ST) and vendord's database are in the folder.
+    CHECK(fs::exists(tmp.path / "bench" / "printerd" / "ptb.json"));
+    CHECK(fs::exists(tmp.path / "bench" / "vendord.db"));
     phone.reset();
     strategy.stop();
   }
   for (int pid : pids)
     CHECK_MESSAGE(gone(pid), "pid ", pid, " outlived the strategy");
+  // After the run the folder keeps logs and printed pages, never the live secrets: no PTB, no TLS key, no
+  // server database.
+  const fs::path state = tmp.path / "bench" / "printerd";
+  CHECK(fs::exists(state / "printerd.log"));
+  for (const auto& e : fs::directory_iterator(state))
+    CHECK_MESSAGE((e.path().filename() == "printerd.log" || e.path().filename() == "output"), e.path());
+  CHECK_FALSE(fs::exists(tmp.path / "bench" / "vendord.db"));
+  CHECK(fs::exists(tmp.path / "bench" / "vendord.log"));
 }
 
 TEST_CASE("sim bench strategy: an exception unwinding through it leaves no process behind") {

@@ -26,6 +26,10 @@ grep -q '^  handover ' "$out/summary.txt" || fail "summary.txt has no handover l
 for log in pn532-sim.log vendord.log printerd.console.log printerd/printerd.log; do
   [ -s "$out/bench/$log" ] || fail "no $log in the run folder"
 done
+# No live secret stays in the run folder (an artefact CI may upload): no PTB (the printer's ST), no TLS key, no
+# server database; the logs above stay.
+leftover=$(find "$out" \( -name 'ptb.*' -o -name '*.key' -o -name 'vendord.db*' \) | head -n 3)
+[ -z "$leftover" ] || fail "secrets left in the run folder: $leftover"
 # Nothing of the bench outlives the run: every process was started with a path inside the run folder. (The
 # pattern comes from a file, so grep's own command line does not match it.)
 echo "$out/bench" >"$work/pattern"
