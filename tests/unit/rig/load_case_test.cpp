@@ -129,6 +129,34 @@ class FakePartiesRefusingLivePt final : public FakeParties {
   }
 };
 
+// Watches the one tag: reads that overlap (one phone reader), and PWTs presented after a PT issue rotated
+// them (what would spend the printer's wrong-PWT allowance).
+class FakePartiesWatchingTheTag final : public FakeParties {
+ public:
+  using FakeParties::FakeParties;
+  std::optional<std::string> tap_pwt(ms t) override {
+    if (++reading_ > 1) ++overlapping_reads;
+    auto pwt = FakeParties::tap_pwt(t);
+    --reading_;
+    return pwt;
+  }
+  Reply<terminal::PtGrant> issue_pt(const std::string& pwt, const Identity& who, ms t) override {
+    auto r = FakeParties::issue_pt(pwt, who, t);
+    if (!r.ok()) ++stale_pwts;
+    return r;
+  }
+  Reply<bool> authorise_print(const std::string& pwt, const Identity& who, ms t) override {
+    auto r = FakeParties::authorise_print(pwt, who, t);
+    if (!r.ok()) ++stale_pwts;
+    ++prints;
+    return r;
+  }
+  std::atomic<int> overlapping_reads{0}, stale_pwts{0}, prints{0};
+
+ private:
+  std::atomic<int> reading_{0};
+};
+
 load::LoadOptions small(std::map<std::string, int> mix) {
   load::LoadOptions o;
   o.terminals = 4;
@@ -176,6 +204,22 @@ TEST_CASE("a correct system: every decision checked, no violation") {
   CHECK(r.violation_total() == 0);
   CHECK(violations == 0);
   CHECK(r.transport_errors == 0);
+}
+
+TEST_CASE(
+    "taps and prints share one tag: reads one at a time, no PWT presented after a PT issue rotated it") {
+  ManualClock clock;
+  FakePartiesWatchingTheTag parties(clock);
+  load::LoadOptions o = small({{"tap", 1}, {"print", 1}});
+  o.terminals = 16;
+  o.workers = 8;  // prints share the tag, taps hold it alone: many workers race for it
+  const auto r = load::run_load(parties, o, load::LoadLifetimes{}, {});
+  CHECK(r.terminals_active == 16);
+  CHECK(parties.prints > 0);
+  CHECK(r.by_action.count("tap") == 1);
+  CHECK(parties.overlapping_reads == 0);
+  CHECK(parties.stale_pwts == 0);  // every PWT was still the live one when presented
+  CHECK(r.violation_total() == 0);
 }
 
 TEST_CASE("a PT refused while alive is a violation") {
