@@ -3,6 +3,7 @@
 // (PAPPL) asks it through CorePrintAuthority; --fake-tokens runs the IPP side alone on the interim
 // FakePrintAuthority (fixed tokens, in-memory count) for IPP conformance runs. See docs/PRINTERD.md.
 #include <sys/stat.h>
+#include <cctype>
 
 #include <CLI/CLI.hpp>
 #include <charconv>
@@ -17,6 +18,7 @@
 #include "firmware-under-test/port/linux/core_print_authority.hpp"
 #include "firmware-under-test/port/linux/fake_print_authority.hpp"
 #include "firmware-under-test/port/linux/ipp_service.hpp"
+#include "firmware-under-test/port/linux/page_store.hpp"
 #include "sim/clock/sim_clock.hpp"
 
 namespace fs = std::filesystem;
@@ -78,6 +80,8 @@ int main(int argc, char** argv) {
       "ink, activation, router hand-over, server sync) behind an IPP Everywhere printer on PAPPL and a JSON "
       "control API on the same port."};
   app.set_config("--config", "", "Read options from an INI/TOML file (keys = long option names)");
+  // A misspelt key in the file is an error naming it, not a silently ignored setting.
+  app.allow_config_extras(CLI::config_extras_mode::error);
 
   std::string state_dir;
   std::string listen = "127.0.0.1:8631";
@@ -149,11 +153,38 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--page-threshold", page_threshold, "Charge offered on the tag when pages <= this")
       ->capture_default_str();
-  app.add_option("--pwt-period", pwt_period_s, "PWT rotation period, seconds (S13)")->capture_default_str();
-  app.add_option("--pt-idle-timeout", pt_idle_s, "PT idle expiry, seconds (S39)")->capture_default_str();
-  app.add_option("--svwt-prefetch-period", svwt_prefetch_s, "SVWT prefetch period, seconds (S43)")
+  // Lifetimes as fixtures (seconds) and products (hours) write them: 90, 90s, 15m, 1h, 7d; 1 s to 366 days.
+  const CLI::Validator lifetime(
+      [](std::string& text) -> std::string {
+        static const std::pair<char, unsigned long> kUnits[] = {
+            {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+        std::size_t digits = 0;
+        while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])))
+          ++digits;
+        unsigned long scale = 0;
+        if (digits == text.size()) scale = 1;
+        for (const auto& [unit, seconds] : kUnits)
+          if (digits + 1 == text.size() && text[digits] == unit) scale = seconds;
+        if (digits == 0 || digits > 9 || scale == 0)
+          return "expected a duration such as 90, 90s, 15m, 1h or 7d";
+        const unsigned long value = std::stoul(text.substr(0, digits)) * scale;
+        if (value < 1 || value > 366ul * 86400) return "must be between 1 s and 366 days";
+        text = std::to_string(value);
+        return {};
+      },
+      "DURATION");
+  app.add_option("--pwt-period", pwt_period_s, "PWT rotation period (S13)")
+      ->transform(lifetime)
       ->capture_default_str();
-  app.add_option("--sync-period", sync_period_s, "Server sync period, seconds (S101)")->capture_default_str();
+  app.add_option("--pt-idle-timeout", pt_idle_s, "PT idle expiry (S39)")
+      ->transform(lifetime)
+      ->capture_default_str();
+  app.add_option("--svwt-prefetch-period", svwt_prefetch_s, "SVWT prefetch period (S43)")
+      ->transform(lifetime)
+      ->capture_default_str();
+  app.add_option("--sync-period", sync_period_s, "Server sync period (S101)")
+      ->transform(lifetime)
+      ->capture_default_str();
   auto* fake =
       app.add_option("--fake-tokens", tokens_file,
                      "Interim mode without the core (IPP conformance runs): 'PRINCIPAL TOKEN' per line; "
@@ -236,6 +267,12 @@ int main(int argc, char** argv) {
   } else {
     PrinterRuntimeOptions ro;
     ro.state_dir = options.state_dir;
+    // A page charged whose mark was not committed (kill -9 in between) is kept if its file is in place
+    // (PageWriter renames it there whole), refunded otherwise.
+    ro.page_output_finished = [output = options.state_dir / "output"](std::uint32_t job, std::uint32_t page) {
+      std::error_code e;
+      return fs::is_regular_file(output / PageStore::page_file_name(static_cast<int>(job), page), e);
+    };
     ro.core.device_id = device_id;
     ro.core.factory_pages = factory_pages;
     ro.core.page_threshold = page_threshold;
@@ -264,6 +301,10 @@ int main(int argc, char** argv) {
       return kExitFailure;
     }
     PrinterRuntime& rt = *runtime;
+    if (const auto s = rt.core_unlocked().boot_settlement(); s.refunded + s.kept > 0) {
+      std::cerr << "printerd: pages in flight at the last stop: " << s.refunded << " refunded (not printed), "
+                << s.kept << " kept (printed)\n";
+    }
     core_authority = std::make_unique<CorePrintAuthority>(
         rt.core_unlocked(), rt.core_mutex(), links,
         [&rt](bool colour) {

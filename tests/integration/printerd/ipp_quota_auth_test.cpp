@@ -389,6 +389,25 @@ TEST_CASE("printerd's command line: --help, usage errors (exit 64) and runtime e
   CHECK(code == 64);
   CHECK(text.find("port must be 0") != std::string::npos);
 
+  // Lifetimes: a duration with a unit, at least 1 s; a misspelt key in --config is an error, not ignored.
+  std::tie(code, text) = run_command({bin, "--state-dir", state, "--pwt-period", "0"}, out);
+  CHECK(code == 64);
+  CHECK(text.find("--pwt-period: must be between 1 s and 366 days") != std::string::npos);
+  std::tie(code, text) = run_command({bin, "--state-dir", state, "--pt-idle-timeout", "2x"}, out);
+  CHECK(code == 64);
+  CHECK(text.find("expected a duration such as 90, 90s, 15m, 1h or 7d") != std::string::npos);
+  // "1h" and "90s" parse (the run then stops at the next check, the listen port).
+  std::tie(code, text) = run_command({bin, "--state-dir", state, "--pwt-period", "1h", "--pt-idle-timeout",
+                                      "90s", "--listen", "127.0.0.1:70000"},
+                                     out);
+  CHECK(code == 64);
+  CHECK(text.find("port must be 0") != std::string::npos);
+  const std::string config = (tmp.path() / "printerd.ini").string();
+  write_file(config, "pwt-perod = 30\n");
+  std::tie(code, text) = run_command({bin, "--state-dir", state, "--config", config}, out);
+  CHECK(code == 64);
+  CHECK(text.find("pwt-perod") != std::string::npos);
+
   write_file(tokens, "pwt PWT-7QKD3M9X\npt:x SHORT7\n");
   std::tie(code, text) = run_command({bin, "--state-dir", state, "--fake-tokens", tokens}, out);
   CHECK(code == 64);
