@@ -492,8 +492,8 @@ class TapToPrintCase final : public FlowCase {
     join_group(tap.view, c);  // carrier_up
 
     // S121: the print app validates the job with the PWT (the printer authenticates it: auth_ok), then
-    // prints. IppClient::print is one call (Print-Job, then the job polled to its end) and PAPPL answers
-    // Print-Job after the streamed pages, so job_accepted and job_done are stamped when it returns.
+    // prints: job_accepted when the printer answers Print-Job (PAPPL answers after the streamed pages),
+    // job_done when the job, polled, reached its end.
     const ipp_status_t valid = validate_job(bench_->endpoints().printer_ipp_uri, pwt, left());
     if (valid > IPP_STATUS_OK_EVENTS_COMPLETE) {
       throw CaseFailure("pwt-refused-for-print",
@@ -502,10 +502,11 @@ class TapToPrintCase final : public FlowCase {
     c.mark("auth_ok");
     terminal::PrintRequest one;
     one.document = IppClient::pwg_raster_pages(1);
-    const auto printed = ipp().print(pwt, one, left());
+    terminal::PrintRequest first = one;
+    first.on_accepted = [&c](int) { c.mark("job_accepted"); };
+    const auto printed = ipp().print(pwt, first, left());
     if (!printed.ok())
       throw CaseFailure("print-refused", "print with the tag's PWT refused: " + answer(printed));
-    c.mark("job_accepted");
     if (printed.value->job_state != "completed" || printed.value->pages_printed != 1) {
       throw CaseFailure("job-not-completed", "job " + std::to_string(printed.value->job_id) + " ended " +
                                                  printed.value->job_state + " with " +
@@ -534,6 +535,11 @@ class TapToPrintCase final : public FlowCase {
     if (refused.ok()) {
       throw CaseFailure("printed-at-zero", "a job was printed with 0 pages left (" +
                                                std::to_string(refused.value->pages_printed) + " pages)");
+    }
+    // Refused for the right reason: forbidden (out of pages), not not-authenticated (the PT refused).
+    if (refused.status != IPP_STATUS_ERROR_FORBIDDEN) {
+      throw CaseFailure("wrong-refusal-at-zero",
+                        "the job at 0 pages was refused with " + refused.error + ", expected forbidden");
     }
     c.note("refusal_at_zero", refused.error);
     c.note("pages_before", std::to_string(before));
@@ -731,6 +737,11 @@ class PrinterDeactivatedCase final : public FlowCase {
     c.mark("deactivated");
     const auto refused = ipp().print(pt_, one, left());
     if (refused.ok()) throw CaseFailure("printed-while-disabled", "a deactivated printer printed a job");
+    // Refused because printing is disabled (forbidden), not because the PT was (not-authenticated).
+    if (refused.status != IPP_STATUS_ERROR_FORBIDDEN) {
+      throw CaseFailure("wrong-refusal-while-disabled",
+                        "the deactivated printer refused with " + refused.error + ", expected forbidden");
+    }
     c.note("refused_with", refused.error);
     c.mark("print_refused");
 

@@ -211,6 +211,7 @@ Reply<PrintResult> IppClient::print(std::string_view token, const PrintRequest& 
   PrintResult result;
   result.job_id = attr_int(ex.response.get(), "job-id", 0);
   if (result.job_id <= 0) throw TerminalTransportError("Print-Job: answer without a job-id");
+  if (request.on_accepted) request.on_accepted(result.job_id);
   // Poll the job (bounded by the call's deadline) until it is completed, aborted or canceled.
   IppPtr job;
   for (;;) {

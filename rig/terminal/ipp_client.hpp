@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,9 @@ struct PrintRequest {
   std::string job_name = "tapbench";
   std::string user = "app:print";  // requesting-user-name; the Basic user (no ':') with basic_password
   TokenScheme scheme = TokenScheme::bearer;
+  // Called with the job id as soon as the printer accepted Print-Job, before the job is polled to its end
+  // (a cycle stamps job_accepted there, job_done when print() returns).
+  std::function<void(int job_id)> on_accepted;
 };
 
 struct PrintResult {  // S121-S125
