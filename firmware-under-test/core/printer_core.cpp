@@ -70,6 +70,43 @@ Result<Done> PrinterCore::commit(Ptb next) {
   return Done{};
 }
 
+namespace {
+
+void drop_in_flight(Ptb& ptb, std::uint32_t job_id, std::uint32_t page) {
+  std::erase(ptb.pages_in_flight, PageInFlight{job_id, page});
+}
+
+}  // namespace
+
+// A crash between a page's charge commit and its mark commit leaves the page in flight. The page file is
+// renamed into place whole before the mark is committed, so "finished" is exact: keep the charge (the user
+// has the page), otherwise refund it. Never a page lost, never one gained; one commit for all of them.
+Result<Done> PrinterCore::settle_pages_in_flight() {
+  boot_settlement_ = {};
+  if (ptb_.pages_in_flight.empty()) return Done{};
+  Ptb next = ptb_;
+  next.pages_in_flight.clear();
+  PageSettlement settled;
+  for (const auto& p : ptb_.pages_in_flight) {
+    if (hal_.engine.page_finished(p.job_id, p.page)) {
+      ++settled.kept;
+      continue;
+    }
+    auto after = ledger::after_credit(next.printable_pages, 1);
+    if (!after || next.pages_printed == 0) {
+      return make_error(CoreError::storage_failed, "PTB inconsistent: page in flight (job " +
+                                                       std::to_string(p.job_id) + " page " +
+                                                       std::to_string(p.page) + ") cannot be refunded");
+    }
+    next.printable_pages = *after;
+    next.pages_printed -= 1;
+    ++settled.refunded;
+  }
+  if (auto c = commit(std::move(next)); !c) return c.error();
+  boot_settlement_ = settled;
+  return Done{};
+}
+
 Result<Done> PrinterCore::require_started() const {
   if (!started_) return make_error(CoreError::not_started, "printer core not started");
   return Done{};
@@ -93,6 +130,7 @@ Result<Done> PrinterCore::start() {
                                                        std::to_string(kPtbVersion) + ")");
     }
     ptb_ = std::move(*loaded.value());
+    if (auto settled = settle_pages_in_flight(); !settled) return settled.error();
   } else {
     Ptb factory;
     factory.device_id = config_.device_id;
@@ -537,6 +575,7 @@ Result<std::uint32_t> PrinterCore::charge_page(JobTicket& ticket) {
   Ptb charged = ptb_;
   charged.printable_pages = *after;
   charged.pages_printed += 1;
+  charged.pages_in_flight.push_back(PageInFlight{ticket.job_id, ticket.pages_printed + 1});
   if (auto c = commit(std::move(charged)); !c) {
     ticket.cut = true;
     return c.error();
@@ -553,14 +592,28 @@ Result<Done> PrinterCore::refund_page(JobTicket& ticket) {
   Ptb refunded = ptb_;
   refunded.printable_pages = *after;
   refunded.pages_printed -= 1;
+  drop_in_flight(refunded, ticket.job_id, ticket.pages_printed);
   if (auto c = commit(std::move(refunded)); !c) return c.error();
   ticket.pages_printed -= 1;
   (void)refresh_tag();
   return Done{};
 }
 
+Result<Done> PrinterCore::mark_page(JobTicket& ticket) {
+  if (auto r = require_started(); !r) return r.error();
+  Ptb marked = ptb_;
+  drop_in_flight(marked, ticket.job_id, ticket.pages_printed);
+  if (auto reading = hal_.ink.read_levels(); reading && !ink::validate(reading.value())) {
+    marked.ink = std::move(reading.value());  // the ink model follows every page, in the same commit
+  }
+  if (marked == ptb_) return Done{};
+  if (auto c = commit(std::move(marked)); !c) return c.error();
+  (void)refresh_tag();
+  return Done{};
+}
+
 Result<std::uint32_t> PrinterCore::print_page(JobTicket& ticket, const hal::Page& page) {
-  // Charge first, then mark: a power cut between the two costs the user a page, never the vendor.
+  // Charge (page in flight) first, then mark: a power cut between the two is settled at the next start().
   auto charged = charge_page(ticket);
   if (!charged) return charged.error();
   const hal::Status printed = hal_.engine.print_page(page);
@@ -572,7 +625,7 @@ Result<std::uint32_t> PrinterCore::print_page(JobTicket& ticket, const hal::Page
     }
     return make_error(CoreError::engine_failed, "page not printed (refunded): " + hal_detail(printed));
   }
-  (void)refresh_ink();  // the ink model follows every page
+  (void)mark_page(ticket);  // a failed mark commit leaves the page in flight: start() keeps it (printed)
   (void)refresh_tag();
   return ptb_.printable_pages;
 }

@@ -141,8 +141,17 @@ class PrinterCore final : public hal::TapListener {
   // S11/S13: load the PTB (or commit the factory one), make the PWT and WFD credential, bring the WFD group
   // up, rejoin the router if configured, publish the tag. Fails on storage errors (nothing is guessed) or
   // when the CSPRNG fails; radio and ink-sensor trouble are reported by snapshot()/tick() instead.
+  // Before anything else, start() settles the PTB's pages in flight (charged, mark not committed: a crash
+  // in between): each is refunded unless hal::PrintEngine::page_finished says its output is whole, and the
+  // settlement is one commit (a second boot finds nothing to settle). A failed commit fails start().
   Result<Done> start();
   bool started() const { return started_; }
+  struct PageSettlement {
+    std::uint32_t refunded = 0;  // charged, never finished: given back
+    std::uint32_t kept = 0;      // finished, only the mark commit was lost: stays charged
+  };
+  // What the last start() settled (both 0 after a clean stop).
+  const PageSettlement& boot_settlement() const { return boot_settlement_; }
 
   // S18–S21 / S116: a reader arrived. Runs due work, brings the WFD group up if the state's message offers
   // it (S23), and refreshes the tag content for the judged state.
@@ -185,9 +194,13 @@ class PrinterCore final : public hal::TapListener {
   // ink sensor is read. out_of_pages / printing_disabled cut the job at this page boundary (ticket.cut).
   // Returns the count left.
   Result<std::uint32_t> print_page(JobTicket& ticket, const hal::Page& page);
-  // The two halves, for a port whose page pipeline marks pages itself (PAPPL's raster callbacks): charge
-  // (committed) before marking, refund (committed) if marking failed, then refresh_ink().
+  // The three steps, for a port whose page pipeline marks pages itself (PAPPL's raster callbacks): charge
+  // (committed, the page recorded in flight) before marking; then mark_page once the page is out whole
+  // (one commit: the page leaves the in-flight list, the ink sensor's reading is stored), or refund_page
+  // if marking failed (one commit: the page is given back and leaves the list). A mark whose sensor read
+  // fails still commits (the ink reading stays as it was).
   Result<std::uint32_t> charge_page(JobTicket& ticket);
+  Result<Done> mark_page(JobTicket& ticket);
   Result<Done> refund_page(JobTicket& ticket);
   // S125: pages printed and the count left.
   JobSummary end_job(const JobTicket& ticket) const;
@@ -212,6 +225,7 @@ class PrinterCore final : public hal::TapListener {
 
  private:
   Result<Done> commit(Ptb next);
+  Result<Done> settle_pages_in_flight();
   Result<Done> require_started() const;
   Result<Done> check_pwt(std::string_view pwt);
   Result<std::size_t> authenticate_pt(std::string_view pt);
@@ -230,6 +244,7 @@ class PrinterCore final : public hal::TapListener {
   CoreConfig config_;
   Ptb ptb_;
   bool started_ = false;
+  PageSettlement boot_settlement_;
   PwtGuard pwt_;
   token::Policy pt_policy_;
   hal::GroupConfig group_;

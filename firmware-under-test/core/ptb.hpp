@@ -48,6 +48,15 @@ struct StoredSvwt {
   bool operator==(const StoredSvwt&) const = default;
 };
 
+// A page whose charge is committed but whose marking is not (yet): charge_page adds it, the mark (or the
+// refund) removes it in the same commit that records ink use (or gives the page back). Settled at boot
+// (docs/FIRMWARE.md "Persistence": refunded unless the engine's output shows the page finished).
+struct PageInFlight {
+  std::uint32_t job_id = 0;
+  std::uint32_t page = 0;  // 1-based within the job
+  bool operator==(const PageInFlight&) const = default;
+};
+
 struct Ptb {
   std::uint32_t version = kPtbVersion;
   std::string device_id;                    // "dv1"
@@ -62,6 +71,7 @@ struct Ptb {
   std::vector<PtBinding> pt_bindings;       // live PTs (S33), deleted by owner (S41) or idle timeout
   std::optional<StoredSvwt> svwt;           // prefetched SVWT (S45)
   std::int64_t applied_credit_id = 0;       // highest server credit added to printable_pages (S107)
+  std::vector<PageInFlight> pages_in_flight;  // charged, not yet marked (empty between pages)
   bool operator==(const Ptb&) const = default;
 };
 

@@ -29,6 +29,14 @@ class PrintEngine {
   virtual ~PrintEngine() = default;
   // ok = the page was output. A failure means nothing was marked (the core refunds the page).
   virtual Status print_page(const Page& page) = 0;
+  // Boot reconciliation: page `index` of job `job_id` was charged but its mark was not committed when the
+  // printer stopped. true only if the engine's output shows that page finished whole (the core then keeps
+  // the charge); false and it is refunded. Default: the engine keeps no record, so false.
+  virtual bool page_finished(std::uint32_t job_id, std::uint32_t index) {
+    (void)job_id;
+    (void)index;
+    return false;
+  }
 };
 
 }  // namespace tapbench::firmware::hal

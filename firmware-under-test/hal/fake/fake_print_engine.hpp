@@ -24,6 +24,12 @@ class FakePrintEngine final : public PrintEngine {
     return Status::success();
   }
 
+  bool page_finished(std::uint32_t job_id, std::uint32_t index) override {
+    for (const auto& p : printed)
+      if (p.job_id == job_id && p.index == index) return true;
+    return false;
+  }
+
   std::vector<Printed> printed;
   bool fail_next_page = false;
 };

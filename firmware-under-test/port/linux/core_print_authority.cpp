@@ -149,10 +149,11 @@ void CorePrintAuthority::refund_page(int job_id, std::string_view principal) {
   (void)core_.refund_page(ticket(job_id, principal));
 }
 
-void CorePrintAuthority::page_marked(bool colour) {
+void CorePrintAuthority::page_marked(int job_id, std::string_view principal, bool colour) {
   std::lock_guard lock(mutex_);
   if (page_marked_) page_marked_(colour);
-  (void)core_.refresh_ink();
+  // A failed commit leaves the page in flight: the next start() finds its file and keeps it charged.
+  (void)core_.mark_page(ticket(job_id, principal));
 }
 
 void CorePrintAuthority::end_job(int job_id) {

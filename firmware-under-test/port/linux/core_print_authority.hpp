@@ -34,7 +34,8 @@ class LinkClassifier {
 
 class CorePrintAuthority final : public PrintAuthority {
  public:
-  // Told when a charged page was marked (colour or not), before the core re-reads its ink sensor: a
+  // Told when a charged page was marked (colour or not), before the core commits the mark with its ink
+  // sensor's reading (PrinterCore::mark_page): a
   // simulated sensor consumes ink here; a real one ignores it.
   using PageMarked = std::function<void(bool colour)>;
 
@@ -48,7 +49,7 @@ class CorePrintAuthority final : public PrintAuthority {
                          const RouterCredentials* handover = nullptr) override;
   PageCharge charge_page(int job_id, std::string_view principal) override;
   void refund_page(int job_id, std::string_view principal) override;
-  void page_marked(bool colour) override;
+  void page_marked(int job_id, std::string_view principal, bool colour) override;
   void end_job(int job_id) override;
   std::uint32_t remaining_pages() const override;
   InkStatus ink() const override;

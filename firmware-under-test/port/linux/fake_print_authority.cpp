@@ -180,7 +180,7 @@ void FakePrintAuthority::refund_page(int /*job_id*/, std::string_view /*principa
   if (pages_ < UINT32_MAX) ++pages_;
 }
 
-void FakePrintAuthority::page_marked(bool colour) {
+void FakePrintAuthority::page_marked(int /*job_id*/, std::string_view /*principal*/, bool colour) {
   std::lock_guard lock(mutex_);
   for (auto& level : ink_.levels) {
     if (!colour && level.colour != "black") continue;

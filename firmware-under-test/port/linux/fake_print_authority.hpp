@@ -52,7 +52,7 @@ class FakePrintAuthority final : public PrintAuthority {
                          const RouterCredentials* handover = nullptr) override;
   PageCharge charge_page(int job_id, std::string_view principal) override;
   void refund_page(int job_id, std::string_view principal) override;
-  void page_marked(bool colour) override;
+  void page_marked(int job_id, std::string_view principal, bool colour) override;
   void end_job(int /*job_id*/) override {}
   std::uint32_t remaining_pages() const override;
   InkStatus ink() const override;

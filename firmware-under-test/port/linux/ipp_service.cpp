@@ -223,6 +223,11 @@ struct IppService::Callbacks {
   static bool begin_page(JobState& st, pappl_job_t* job, const cups_page_header2_t& header) {
     PrintAuthority& authority = st.service->authority_;
     const unsigned page = st.page + 1;
+    const std::string name = PageStore::page_file_name(st.record.job_id, page);
+    // Job IDs restart with printerd: a file of that name from an earlier run goes before the charge, so once
+    // the page is in flight its file exists only if this page was finished (the core's boot settlement).
+    std::error_code stale;
+    std::filesystem::remove(st.service->pages_->dir() / name, stale);
     const PageCharge charge = authority.charge_page(st.record.job_id, st.principal);
     if (!charge.charged) {
       st.cut = true;
@@ -234,7 +239,6 @@ struct IppService::Callbacks {
                   charge.reason.c_str(), st.record.pages_printed, charge.remaining);
       return false;
     }
-    const std::string name = PageStore::page_file_name(st.record.job_id, page);
     std::string error;
     if (!st.writer.open(st.service->pages_->dir() / name, header, error)) {
       authority.refund_page(st.record.job_id, st.principal);
@@ -263,7 +267,7 @@ struct IppService::Callbacks {
       papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "Print engine: %s (page refunded).", error.c_str());
       return false;
     }
-    authority.page_marked(st.page_colour);
+    authority.page_marked(st.record.job_id, st.principal, st.page_colour);
     ++st.record.pages_printed;
     st.record.marked_bytes.push_back(marked);
     const std::uint32_t left = authority.remaining_pages();
@@ -276,13 +280,8 @@ struct IppService::Callbacks {
   static void abandon_page(JobState& st) {
     if (!st.page_open) return;
     st.page_open = false;
-    std::string ignored;
-    st.writer.close(ignored);
-    if (!st.record.files.empty()) {
-      std::error_code ec;
-      std::filesystem::remove(st.service->pages_->dir() / st.record.files.back(), ec);
-      st.record.files.pop_back();
-    }
+    st.writer.discard();
+    if (!st.record.files.empty()) st.record.files.pop_back();
     st.service->authority_.refund_page(st.record.job_id, st.principal);
   }
 

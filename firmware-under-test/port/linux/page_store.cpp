@@ -10,25 +10,36 @@
 
 namespace tapbench::firmware::port {
 
+namespace {
+
+std::filesystem::path part_of(const std::filesystem::path& path) {
+  auto part = path;
+  part += PageWriter::kPartSuffix;
+  return part;
+}
+
+}  // namespace
+
 PageWriter::~PageWriter() {
-  std::string ignored;
-  close(ignored);
+  discard();
 }
 
 bool PageWriter::open(const std::filesystem::path& path, const cups_page_header2_t& header,
                       std::string& error) {
-  std::string ignored;
-  close(ignored);
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  discard();
+  path_ = path;
+  const auto part = part_of(path);
+  fd_ = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) {
-    error = "cannot create '" + path.string() + "': " + std::strerror(errno);
+    error = "cannot create '" + part.string() + "': " + std::strerror(errno);
     return false;
   }
+  std::string ignored;
   raster_ = cupsRasterOpen(fd_, CUPS_RASTER_WRITE_PWG);
   cups_page_header2_t copy = header;
   if (raster_ == nullptr || !cupsRasterWriteHeader2(raster_, &copy)) {
-    error = "cannot write the raster header to '" + path.string() + "': " + cupsLastErrorString();
-    close(ignored);
+    error = "cannot write the raster header to '" + part.string() + "': " + cupsLastErrorString();
+    discard();
     return false;
   }
   bytes_per_line_ = header.cupsBytesPerLine;
@@ -52,22 +63,50 @@ bool PageWriter::write_line(const unsigned char* line) {
 }
 
 bool PageWriter::close(std::string& error) {
+  return finish(true, error);
+}
+
+void PageWriter::discard() {
+  std::string ignored;
+  (void)finish(false, ignored);
+}
+
+bool PageWriter::finish(bool publish, std::string& error) {
   if (raster_ != nullptr) {
     cupsRasterClose(raster_);
     raster_ = nullptr;
   }
-  bool ok = !failed_;
-  if (fd_ >= 0) {
-    if (::close(fd_) != 0) ok = false;
-    fd_ = -1;
+  if (fd_ < 0) {
+    failed_ = false;
+    return true;
   }
-  if (!ok) error = "writing the page failed";
+  bool ok = !failed_ && publish;
+  if (ok && ::fsync(fd_) != 0) ok = false;
+  if (::close(fd_) != 0) ok = false;
+  fd_ = -1;
   failed_ = false;
+  const auto part = part_of(path_);
+  if (ok && ::rename(part.c_str(), path_.c_str()) != 0) {
+    error = "cannot rename '" + part.string() + "': " + std::strerror(errno);
+    ::unlink(part.c_str());
+    return false;
+  }
+  if (!ok) {
+    ::unlink(part.c_str());
+    if (publish) error = "writing the page failed";
+  }
   return ok;
 }
 
 PageStore::PageStore(std::filesystem::path dir) : dir_(std::move(dir)) {
   std::filesystem::create_directories(dir_);
+  // A page cut by a crash never got its name: its temporary file is no page, and its charge is settled by
+  // the core at start (refunded).
+  const std::string suffix = PageWriter::kPartSuffix;
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() > suffix.size() && name.ends_with(suffix)) std::filesystem::remove(e.path());
+  }
 }
 
 std::string PageStore::page_file_name(int job_id, unsigned page) {

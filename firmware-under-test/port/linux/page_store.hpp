@@ -15,6 +15,8 @@
 namespace tapbench::firmware::port {
 
 // One page being written. Not thread-safe; one per job (PAPPL runs one job's pages on one thread).
+// The page goes to `<path>.part` and is renamed to `path` by close() after an fsync, so `path` exists whole
+// or not at all (the core's boot settlement relies on it: docs/FIRMWARE.md "Persistence").
 class PageWriter {
  public:
   PageWriter() = default;
@@ -22,17 +24,23 @@ class PageWriter {
   PageWriter& operator=(const PageWriter&) = delete;
   ~PageWriter();
 
-  // Opens `path` and writes the page header. false + error on failure.
+  // Opens `<path>.part` and writes the page header. false + error on failure.
   bool open(const std::filesystem::path& path, const cups_page_header2_t& header, std::string& error);
   bool write_line(const unsigned char* line);
-  // Flushes and closes; false + error if any write failed.
+  // Flushes, fsyncs, closes and renames the page to `path`; false + error (and no file) if anything failed.
   bool close(std::string& error);
+  // Closes without publishing: the temporary file is removed, `path` is not created.
+  void discard();
+  static constexpr const char* kPartSuffix = ".part";
   bool is_open() const { return fd_ >= 0; }
   // Bytes of the lines written so far that are not white (a cheap "something was drawn" figure).
   std::uint64_t marked_bytes() const { return marked_bytes_; }
 
  private:
+  bool finish(bool publish, std::string& error);
+
   int fd_ = -1;
+  std::filesystem::path path_;  // final name; the data goes to path_ + kPartSuffix until close()
   cups_raster_t* raster_ = nullptr;
   unsigned bytes_per_line_ = 0;
   unsigned char white_ = 0xff;
@@ -55,7 +63,8 @@ struct JobRecord {
 
 class PageStore {
  public:
-  // Creates `dir` (and parents) if needed; throws std::filesystem::filesystem_error if it cannot.
+  // Creates `dir` (and parents) if needed and removes the `*.part` files a crash left behind; throws
+  // std::filesystem::filesystem_error if it cannot.
   explicit PageStore(std::filesystem::path dir);
 
   const std::filesystem::path& dir() const { return dir_; }

@@ -3,8 +3,8 @@
 //
 // The IPP side never decides on its own: it extracts the token (Bearer, or the password of HTTP Basic),
 // asks authorize(), charges each page through charge_page() before the page is marked (refund_page() if the
-// engine then fails), and shows remaining_pages()/ink() to clients. An implementation must be thread-safe:
-// PAPPL calls from its client threads and its job thread at once.
+// engine then fails, page_marked() once the page is out whole), and shows remaining_pages()/ink() to clients.
+// An implementation must be thread-safe: PAPPL calls from its client threads and its job thread at once.
 //
 // Implementations: FakePrintAuthority (interim, in-memory, for tests and until the core's printer state
 // machine lands); the core-backed one binds to firmware-under-test/core.
@@ -86,8 +86,9 @@ class PrintAuthority {
   virtual PageCharge charge_page(int job_id, std::string_view principal) = 0;
   // The engine failed to mark a charged page: give it back.
   virtual void refund_page(int job_id, std::string_view principal) = 0;
-  // A charged page was marked in this colour mode (drives the ink model).
-  virtual void page_marked(bool colour) = 0;
+  // A charged page of job `job_id` was marked whole (its file is in place) in this colour mode: commits the
+  // page as printed (no longer in flight) with the ink model's new reading.
+  virtual void page_marked(int job_id, std::string_view principal, bool colour) = 0;
   // The job reached its final state (frees per-job bookkeeping).
   virtual void end_job(int job_id) = 0;
 

@@ -91,11 +91,11 @@ TEST_CASE("charging is exact per job: cut at zero, never negative, refunds resto
   auto first = authority.charge_page(1, who);
   CHECK(first.charged);
   CHECK(first.remaining == 1);
-  authority.page_marked(false);
+  authority.page_marked(1, who, false);
   auto second = authority.charge_page(1, who);
   CHECK(second.charged);
   CHECK(second.remaining == 0);
-  authority.page_marked(true);
+  authority.page_marked(1, who, true);
   auto third = authority.charge_page(1, who);
   CHECK_FALSE(third.charged);
   CHECK(third.remaining == 0);

@@ -106,10 +106,10 @@ TEST_CASE("FakePrintAuthority: 401 vs 403, the ledger at its boundary, ink thres
   a.refund_page(1, ok.principal);
   CHECK(a.remaining_pages() == 1);
 
-  a.page_marked(false);  // mono: black only
+  a.page_marked(1, ok.principal, false);  // mono: black only
   CHECK(a.ink().levels[0].percent == 100);
   CHECK(a.ink().levels[1].percent == 40);
-  a.page_marked(true);
+  a.page_marked(1, ok.principal, true);
   CHECK(a.ink().levels[0].percent == 40);
   CHECK(a.ink().levels[1].percent == 0);  // never below 0
 

@@ -9,8 +9,14 @@
 
 namespace tapbench::firmware::port {
 
-FilePrintEngine::FilePrintEngine(std::filesystem::path dir, SimulatedInkSensor* ink)
-    : dir_(std::move(dir)), ink_(ink) {}
+FilePrintEngine::FilePrintEngine(std::filesystem::path dir, SimulatedInkSensor* ink, OutputProbe port_output)
+    : dir_(std::move(dir)), ink_(ink), port_output_(std::move(port_output)) {}
+
+bool FilePrintEngine::page_finished(std::uint32_t job_id, std::uint32_t index) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(dir_ / file_name(job_id, index), ec)) return true;
+  return port_output_ && port_output_(job_id, index);
+}
 
 std::string FilePrintEngine::file_name(std::uint32_t job_id, std::uint32_t index) {
   char buf[64];
@@ -24,7 +30,9 @@ hal::Status FilePrintEngine::print_page(const hal::Page& page) {
   if (ec)
     return hal::Status::failure(hal::HalCode::io_error, "page output " + dir_.string() + ": " + ec.message());
   const auto path = dir_ / file_name(page.job_id, page.index);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  auto part = path;
+  part += ".part";
+  const int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     return hal::Status::failure(hal::HalCode::io_error,
                                 "page " + path.string() + ": " + std::strerror(errno));
@@ -38,8 +46,9 @@ hal::Status FilePrintEngine::print_page(const hal::Page& page) {
   }
   ok = ::fsync(fd) == 0 && ok;
   ok = ::close(fd) == 0 && ok;
+  ok = ok && ::rename(part.c_str(), path.c_str()) == 0;
   if (!ok) {
-    std::filesystem::remove(path, ec);
+    std::filesystem::remove(part, ec);
     return hal::Status::failure(hal::HalCode::io_error, "page " + path.string() + ": write failed");
   }
   // The page is out; an ink bookkeeping failure must not refund it (the sensor reports its own error).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 
 #include <vector>
 
@@ -16,14 +17,20 @@ namespace tapbench::firmware::port {
 
 class FilePrintEngine final : public hal::PrintEngine {
  public:
-  FilePrintEngine(std::filesystem::path dir, SimulatedInkSensor* ink);
+  // Says whether a page the port wrote itself (printerd's IPP pages) is out whole; see page_finished().
+  using OutputProbe = std::function<bool(std::uint32_t job_id, std::uint32_t index)>;
+  FilePrintEngine(std::filesystem::path dir, SimulatedInkSensor* ink, OutputProbe port_output = {});
   // io_error (nothing marked: the core refunds the page) when the file cannot be written completely.
+  // Written to a temporary name, fsync'd, renamed: the page file exists whole or not at all.
   hal::Status print_page(const hal::Page& page) override;
+  // Boot reconciliation: the page file of this engine exists, or the port's probe finds its page.
+  bool page_finished(std::uint32_t job_id, std::uint32_t index) override;
   static std::string file_name(std::uint32_t job_id, std::uint32_t index);
 
  private:
   std::filesystem::path dir_;
   SimulatedInkSensor* ink_;
+  OutputProbe port_output_;
 };
 
 // The printer has no NFC frontend (--nfc none): the message the core publishes is kept, never served.

@@ -75,7 +75,7 @@ PrinterRuntime::PrinterRuntime(PrinterRuntimeOptions options, const Clock& clock
       pages_dir_(options_.state_dir / "pages"),
       storage_(options_.state_dir),
       ink_(std::make_unique<SimulatedInkSensor>(ink_config(options_.ink, options_.state_dir))),
-      engine_(std::make_unique<FilePrintEngine>(pages_dir_, ink_.get())),
+      engine_(std::make_unique<FilePrintEngine>(pages_dir_, ink_.get(), options_.page_output_finished)),
       radio_([&] {
         try {
           return std::make_unique<WifiRadio>(

@@ -25,6 +25,9 @@ namespace tapbench::firmware::port {
 struct PrinterRuntimeOptions {
   std::filesystem::path state_dir;  // ptb.json, ink-sim.json, pages/
   CoreConfig core;
+  // printerd's IPP pages: is page `index` of job `job_id` out whole? (Boot settlement of a page charged
+  // whose mark was not committed; see FilePrintEngine.) Empty: only the engine's own pages count.
+  FilePrintEngine::OutputProbe page_output_finished;
   // NFC tag: a drivers/nfc spec ("pn532_uart:/tmp/bench/printer", "libnfc:…") or "none".
   std::string nfc = "none";
   nfc::TagFrontendConfig nfc_config;

@@ -113,6 +113,19 @@ Ptb parse(const json::object& o) {
   }
   p.applied_credit_id = integer(field(o, "applied_credit_id", ""), "applied_credit_id", 0,
                                 std::numeric_limits<std::int64_t>::max());
+  if (const auto* f = o.if_contains("pages_in_flight")) {  // absent = none (and in older files)
+    const auto& pages = array(*f, "pages_in_flight");
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      const std::string where = "pages_in_flight[" + std::to_string(i) + "].";
+      const auto& e = object(pages[i], "pages_in_flight[" + std::to_string(i) + "]");
+      PageInFlight page;
+      page.job_id = static_cast<std::uint32_t>(
+          integer(field(e, "job_id", where), where + "job_id", 0, std::numeric_limits<std::uint32_t>::max()));
+      page.page = static_cast<std::uint32_t>(
+          integer(field(e, "page", where), where + "page", 1, std::numeric_limits<std::uint32_t>::max()));
+      p.pages_in_flight.push_back(page);
+    }
+  }
   return p;
 }
 
@@ -142,6 +155,12 @@ std::string ptb_to_json(const Ptb& p) {
   if (p.svwt)
     o["svwt"] = json::object{{"token", p.svwt->token}, {"expires_at_ns", to_ns(p.svwt->expires_at)}};
   o["applied_credit_id"] = p.applied_credit_id;
+  if (!p.pages_in_flight.empty()) {
+    json::array pages;
+    for (const auto& f : p.pages_in_flight)
+      pages.push_back(json::object{{"job_id", f.job_id}, {"page", f.page}});
+    o["pages_in_flight"] = std::move(pages);
+  }
   return json::serialize(o);
 }
 

@@ -11,7 +11,8 @@
 
 namespace tapbench::firmware::port {
 
-// Compact JSON, keys in the documented order; `network`, `server_token`, `svwt` omitted when absent.
+// Compact JSON, keys in the documented order; `network`, `server_token`, `svwt` omitted when absent,
+// `pages_in_flight` when empty.
 std::string ptb_to_json(const Ptb& ptb);
 
 // bad_response: not JSON / a field missing, mistyped or out of range (detail names it, never a value);
