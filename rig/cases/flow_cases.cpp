@@ -312,7 +312,7 @@ class FlowCase : public Case {
 
   // The phone joins the printer's Wi-Fi Direct group announced on the tag (S23) through the bench's radio
   // (the link model's shared air on the sim bench; the lab's wpa_supplicant in the phone's namespace on the
-  // hwsim bench). carrier_up is the 4-way handshake done; the join's own phases go into the cycle's notes.
+  // hwsim bench). Its events are phase edges (mark_join_edges) and, with their details, cycle notes.
   void join_group(const handover::TapView& view, CycleContext& c) {
     if (!view.wfd) throw CaseFailure("tap-without-wfd", "the tag carries no Wi-Fi Direct credential");
     BenchRadio& radio = bench_->radio();
@@ -331,9 +331,7 @@ class FlowCase : public Case {
         throw CaseFailure("wfd-go-mac-mismatch", "the tag announces GO " + announced +
                                                      ", the group the phone joined is " + joined.bssid);
       }
-      c.mark_at(
-          "carrier_up",
-          wifi::first_of(joined.phases, wifi::LinkPhase::kConnected).value_or(c.clock().monotonic_now()));
+      mark_join_edges(c, joined);
       radio.phone_leave();
     } catch (const wifi::WifiError& e) {
       radio.phone_leave();
@@ -352,6 +350,26 @@ class FlowCase : public Case {
 
   // Each phase of a join with its time from the request and the backend's detail (wpa_supplicant's event
   // text on hwsim), e.g. phone.associated = "+153 ms Associated with 46:00:00:00:02:00".
+  // The join's events as phase edges (DESIGN §6 carrier_up, with its parts): wifi_scan (scan results),
+  // wifi_associated, carrier_up (4-way handshake done), wifi_ip (the lease). On the hwsim bench they are
+  // wpa_supplicant's events, on the sim bench the link model's. An edge the join did not report is left out
+  // (shown as not reached); one out of order (a rescan) is left out rather than recorded wrong.
+  static void mark_join_edges(CycleContext& c, const wifi::Joined& joined) {
+    const auto connected =
+        wifi::first_of(joined.phases, wifi::LinkPhase::kConnected).value_or(c.clock().monotonic_now());
+    std::optional<MonotonicTime> last;
+    const auto edge = [&](const char* name, std::optional<MonotonicTime> at, MonotonicTime not_after) {
+      if (!at || *at > not_after || (last && *at < *last)) return;
+      c.mark_at(name, *at);
+      last = at;
+    };
+    edge("wifi_scan", wifi::first_of(joined.phases, wifi::LinkPhase::kScanResults), connected);
+    edge("wifi_associated", wifi::first_of(joined.phases, wifi::LinkPhase::kAssociated), connected);
+    c.mark_at("carrier_up", connected);
+    last = connected;
+    edge("wifi_ip", wifi::first_of(joined.phases, wifi::LinkPhase::kIpAddress), c.clock().monotonic_now());
+  }
+
   static void note_join(CycleContext& c, const std::string& who, const wifi::Joined& joined) {
     const auto t0 = joined.phases.empty() ? MonotonicTime{} : joined.phases.front().at;
     for (const auto& p : joined.phases) {

@@ -21,8 +21,9 @@ CaseRegistry make_builtin_registry() {
        "Tap a new printer, join its Wi-Fi Direct group, hand over the router, PT, registration, SVT, "
        "free charge, sync",
        "S11-S115, Figs 4-6",
-       {"field_on", "target_found", "ndef_read", "carrier_up", "auth_ok", "router_handover", "printer_on_lan",
-        "pt_issued", "registered", "svt_issued", "charged", "synced"},
+       {"field_on", "target_found", "ndef_read", "wifi_scan", "wifi_associated", "carrier_up", "wifi_ip",
+        "auth_ok", "router_handover", "printer_on_lan", "pt_issued", "registered", "svt_issued", "charged",
+        "synced"},
        kFullBench},
       kNeedsParties);
   r.add_planned(
@@ -33,13 +34,13 @@ CaseRegistry make_builtin_registry() {
        {"field_on", "target_found", "ndef_read", "svt_issued", "page_opened"},
        kFullBench},
       kNeedsParties);
-  r.add_planned(
-      {"tap-to-print",
-       "Tap to print over Wi-Fi Direct with the PWT: quota decremented, refused at zero",
-       "S120-S125, Fig 8",
-       {"field_on", "target_found", "ndef_read", "carrier_up", "auth_ok", "job_accepted", "job_done"},
-       kFullBench},
-      kNeedsParties);
+  r.add_planned({"tap-to-print",
+                 "Tap to print over Wi-Fi Direct with the PWT: quota decremented, refused at zero",
+                 "S120-S125, Fig 8",
+                 {"field_on", "target_found", "ndef_read", "wifi_scan", "wifi_associated", "carrier_up",
+                  "wifi_ip", "auth_ok", "job_accepted", "job_done"},
+                 kFullBench},
+                kNeedsParties);
   r.add_planned({"token-pwt",
                  "PWT: accepted in its period, refused after rotation, rotated on PT issue, attempt cap",
                  "S11-S13, S31-S37",

@@ -264,7 +264,7 @@ class Run(unittest.TestCase):
         for case in ["provisioning", "second-tap", "tap-to-print", "token-pwt", "token-pt", "token-st", "token-svwt",
                      "token-svt", "token-cwt", "ink-low-notice", "printer-deactivated", "load"]:
             self.assertIn(case, r.stdout)
-        self.assertIn("phases: field_on target_found ndef_read carrier_up auth_ok job_accepted job_done", r.stdout)
+        self.assertIn("phases: field_on target_found ndef_read wifi_scan wifi_associated carrier_up wifi_ip auth_ok job_accepted job_done", r.stdout)
 
 
 if __name__ == "__main__":
