@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "firmware-under-test/port/linux/control_api.hpp"
@@ -17,41 +18,81 @@ using namespace printerd_test;
 using namespace tapbench::firmware;
 using namespace tapbench::firmware::port;
 
-TEST_CASE("IPP over the printer core: PT from the JSON API, exact quota in the PTB, router hand-over") {
+namespace {
+
+// printerd's IPP side and JSON API served by PAPPL over a core on the Fake HAL and a ManualClock.
+struct CoreIpp {
   TempDir tmp;
   test::Rig rig;
-  rig.config.factory_pages = 2;
-  rig.boot();
   std::mutex core_mutex;
   LinkClassifier links;
-  std::string error;
-  REQUIRE(links.add_wfd_prefix("127.0.0.0/8", error));
   int marked = 0;
-  CorePrintAuthority authority(
-      rig.c(), core_mutex, links, [&](bool) { ++marked; }, true);
-  ControlApi api(rig.c(), core_mutex, links);
+  std::optional<CorePrintAuthority> authority;
+  std::optional<ControlApi> api;
   IppServiceOptions options;
-  options.listen_host = "127.0.0.1";
-  options.port = 0;
-  options.state_dir = tmp.path() / "state";
-  IppService service(options, authority);
-  service.set_api(&api);
-  REQUIRE_MESSAGE(service.start(error), error);
-  std::thread server([&] { service.run(); });
-  struct Stop {
-    IppService& s;
-    std::thread& t;
-    ~Stop() {
-      s.shutdown();
-      t.join();
-    }
-  } stop{service, server};
-  const int port = service.port();
-  REQUIRE(wait_printer_up_time(port));  // also: the server answers
-  auto locked = [&](auto f) {
+  std::optional<IppService> service;
+  std::thread server;
+  int port = 0;
+
+  explicit CoreIpp(std::uint32_t factory_pages) {
+    rig.config.factory_pages = factory_pages;
+    rig.boot();
+    std::string error;
+    REQUIRE(links.add_wfd_prefix("127.0.0.0/8", error));
+    authority.emplace(
+        rig.c(), core_mutex, links, [this](bool) { ++marked; }, true);
+    api.emplace(rig.c(), core_mutex, links);
+    options.listen_host = "127.0.0.1";
+    options.port = 0;
+    options.state_dir = tmp.path() / "state";
+    service.emplace(options, *authority);
+    service->set_api(&*api);
+    REQUIRE_MESSAGE(service->start(error), error);
+    server = std::thread([this] { service->run(); });
+    port = service->port();
+    REQUIRE(wait_printer_up_time(port));  // also: the server answers
+  }
+  ~CoreIpp() {
+    service->shutdown();
+    server.join();
+  }
+  template <class F>
+  auto locked(F f) {
     std::lock_guard lock(core_mutex);
     return f(rig.c());
-  };
+  }
+  std::string pt_for(const std::string& terminal) {
+    const std::string pwt = locked([](PrinterCore& c) { return c.current_pwt(); });
+    const auto issued =
+        http_json(port, "POST", "/tapbench/api/pt", pwt, R"({"terminal_id":")" + terminal + R"("})");
+    REQUIRE_MESSAGE(issued.first == 201, issued.second);
+    return std::string(boost::json::parse(issued.second).as_object().at("pt").as_string());
+  }
+  std::uint32_t pages() {
+    return locked([](PrinterCore& c) { return c.ptb().printable_pages; });
+  }
+};
+
+// One page of PWG raster, printed to its end with `token`; the IPP status of Print-Job.
+ipp_status_t print_one(CoreIpp& p, const std::string& token) {
+  const fs::path one = p.tmp.path() / "one.pwg";
+  if (!fs::exists(one)) write_pwg_raster(one, "iso_a4_210x297mm", "sgray_8", 150, 1);
+  IppClient client(p.port, Credentials::bearer(token));
+  auto r = client.print_job(one, "image/pwg-raster");
+  if (r.status <= IPP_STATUS_OK_EVENTS_COMPLETE) client.wait_job_done(r.integer("job-id"));
+  return r.status;
+}
+
+}  // namespace
+
+TEST_CASE("IPP over the printer core: PT from the JSON API, exact quota in the PTB, router hand-over") {
+  CoreIpp p(2);
+  test::Rig& rig = p.rig;
+  const int port = p.port;
+  int& marked = p.marked;
+  auto locked = [&](auto f) { return p.locked(f); };
+  TempDir& tmp = p.tmp;
+  IppServiceOptions& options = p.options;
   const std::string pwt = locked([](PrinterCore& c) { return c.current_pwt(); });
 
   // S31–S35 over the JSON API: the PWT buys a PT (and the PWT rotates).
@@ -105,4 +146,44 @@ TEST_CASE("IPP over the printer core: PT from the JSON API, exact quota in the P
   const std::string log = read_file(options.state_dir / "printerd.log");
   CHECK(log.find(pwt) == std::string::npos);
   CHECK(log.find(pt) == std::string::npos);
+}
+
+TEST_CASE(
+    "IPP over the printer core: a PWT is refused once its period ends, a PT once idle for its timeout") {
+  CoreIpp p(10);
+  const auto idle = p.rig.config.pt_idle_timeout;
+  const auto period = p.rig.config.pwt_period;
+  // libcups reports a 401 it could not answer with other credentials as authentication-canceled.
+  constexpr ipp_status_t kRefused = IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED;
+  const std::string pt = p.pt_for("app:print");  // S33: the PT issue rotated the PWT now
+
+  // S13: the PWT prints within its period and is refused from its end; the rotated one prints.
+  const std::string pwt = p.locked([](PrinterCore& c) { return c.current_pwt(); });
+  p.rig.clock.advance(period - std::chrono::nanoseconds(1));
+  CHECK(print_one(p, pwt) <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  CHECK(p.pages() == 9);
+  p.rig.clock.advance(std::chrono::nanoseconds(1));
+  CHECK(print_one(p, pwt) == kRefused);
+  CHECK(p.pages() == 9);  // nothing charged for a refused job
+  // PAPPL's 1 s timer drives the core's tick(), which rotates the PWT: wait for the new one.
+  std::string rotated = pwt;
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline && rotated == pwt) {
+    rotated = p.locked([](PrinterCore& c) { return c.current_pwt(); });
+    if (rotated == pwt) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // bounded by deadline
+  }
+  REQUIRE(rotated != pwt);
+  CHECK(print_one(p, rotated) <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  CHECK(p.pages() == 8);
+
+  // S39: the PT's lifetime is counted from its last use, to the nanosecond.
+  CHECK(print_one(p, pt) <= IPP_STATUS_OK_EVENTS_COMPLETE);  // a use: the idle time starts now
+  p.rig.clock.advance(idle - std::chrono::nanoseconds(1));
+  CHECK(print_one(p, pt) <= IPP_STATUS_OK_EVENTS_COMPLETE);  // and again
+  p.rig.clock.advance(idle - std::chrono::nanoseconds(1));
+  CHECK(print_one(p, pt) <= IPP_STATUS_OK_EVENTS_COMPLETE);
+  CHECK(p.pages() == 5);
+  p.rig.clock.advance(idle);
+  CHECK(print_one(p, pt) == kRefused);
+  CHECK(p.pages() == 5);
 }
