@@ -118,8 +118,8 @@ TEST_CASE("hwsim smoke suite from the host: every case PASS, flow cycles on real
     const auto cycle = final_cycle(recs, "provisioning");
     INFO(json::serialize(cycle));
     const auto e = edges(cycle);
-    for (const char* phase :
-         {"field_on", "ndef_read", "carrier_up", "auth_ok", "router_handover", "printer_on_lan"})
+    for (const char* phase : {"field_on", "ndef_read", "wifi_scan", "wifi_associated", "carrier_up",
+                              "wifi_ip", "auth_ok", "router_handover", "printer_on_lan"})
       CHECK_MESSAGE(e.count(phase) == 1, phase);
     check_real_join(cycle);
     CHECK(str(cycle.at("notes").as_object(), "router.station").starts_with("AP-STA-CONNECTED "));
