@@ -64,8 +64,11 @@ TEST_CASE("engine failure and then the refund commit failing: reported as a lost
         "page not printed (io_error: jam) and its refund not committed: "
         "PTB commit failed: io_error: fake storage: fsync failed");
   CHECK(rig.storage.commits == commits_before + 1);    // the charge only
-  CHECK(rig.storage.committed->printable_pages == 9);  // the vendor never loses: the user lost one page
+  CHECK(rig.storage.committed->printable_pages == 9);  // the page stays in flight until the next boot
   CHECK(core.ptb() == *rig.storage.committed);
+  rig.boot();  // the engine never finished it: refunded once
+  CHECK(rig.c().boot_settlement().refunded == 1);
+  CHECK(rig.storage.committed->printable_pages == 10);
 }
 
 TEST_CASE("commit failure on sync: nothing added; the next sync adds the grant exactly once") {

@@ -23,7 +23,8 @@ class FilePrintEngine final : public hal::PrintEngine {
   // io_error (nothing marked: the core refunds the page) when the file cannot be written completely.
   // Written to a temporary name, fsync'd, renamed: the page file exists whole or not at all.
   hal::Status print_page(const hal::Page& page) override;
-  // Boot reconciliation: the page file of this engine exists, or the port's probe finds its page.
+  // Boot reconciliation: the port's probe finds its page whole (printerd's IPP pages). This engine's own
+  // pages are not consulted (their job IDs restart at every boot): false without a probe.
   bool page_finished(std::uint32_t job_id, std::uint32_t index) override;
   static std::string file_name(std::uint32_t job_id, std::uint32_t index);
 
