@@ -7,7 +7,7 @@
 #include <optional>
 #include <set>
 
-#include "tests/integration/printerd/printerd_test_support.hpp"
+#include "tests/integration/printerd/core_ipp_fixture.hpp"
 #include "tests/support/pdf_writer.hpp"
 
 using namespace printerd_test;
@@ -87,10 +87,14 @@ void require_readable(const IpptoolRun& run) {
 // job-state-reasons with it (fixed upstream in later PAPPL); the job is held and released correctly.
 const std::set<std::string> kExplainedFailures = {"Print-Job with job-hold-until"};
 
+// The suites run against printerd's IPP side on the printer core (core_ipp_fixture.hpp): ipptool answers the
+// Basic challenge with a PT the core issued (the PWT bought it over the JSON API), its user name the
+// terminal the PT is bound to; 100,000 printable pages so the quota never cuts a suite's job.
 struct Suite {
   TempDir tmp;
   fs::path docs = tmp.path() / "ipp";
-  std::optional<Printerd> printerd;
+  std::optional<CoreIpp> printer;
+  std::string pt;
   std::string uri;
 
   Suite() {
@@ -99,13 +103,20 @@ struct Suite {
       fs::copy_file(kSuiteDir / suite, docs / suite);
     }
     CHECK(generate_samples(docs) == 34);  // 2 dpi × (6 black_1 + 6 sgray_8 + 5 srgb_8)
-    PrinterdOptions options;
-    options.pages = 100000;
-    options.log_level = "debug";  // diagnostics for a failing suite; still never a token
-    printerd.emplace(tmp.path(), options);
-    REQUIRE(wait_printer_up_time(printerd->port()));
-    // ipptool answers printerd's Basic challenge with the PWT as password.
-    uri = printerd->uri_with("terminal", Printerd::kPwt);
+    // Debug log: diagnostics for a failing suite; still never a token.
+    printer.emplace(100000, PAPPL_LOGLEVEL_DEBUG);
+    pt = printer->pt_for("ipptool");
+    uri = "ipp://ipptool:" + pt + "@127.0.0.1:" + std::to_string(printer->port) + "/ipp/print";
+  }
+
+  fs::path output() const { return printer->options.state_dir / "output"; }
+  std::vector<std::string> job_records() const {
+    std::vector<std::string> lines;
+    std::istringstream in(read_file(output() / "jobs.jsonl"));
+    for (std::string l; std::getline(in, l);) {
+      if (!l.empty()) lines.push_back(l);
+    }
+    return lines;
   }
 
   void check(const IpptoolRun& run, int min_passed) {
@@ -118,9 +129,12 @@ struct Suite {
                                   << (unexplained.empty() ? "" : " first: " + unexplained[0]));
     CHECK(unexplained.empty());
     CHECK(run.passed >= min_passed);
-    const std::string log = printerd->log();
-    CHECK(log.find(Printerd::kPwt) == std::string::npos);  // never a token in the log
-    CHECK(printerd->stop() == 0);
+    // Every job the suite printed was charged to the core's ledger, page by page.
+    const auto printed = printer->locked([](PrinterCore& c) { return c.ptb().pages_printed; });
+    CHECK(printed > 0);
+    CHECK(printer->pages() == 100000 - printed);
+    const std::string log = read_file(printer->options.state_dir / "printerd.log");
+    CHECK(log.find(pt) == std::string::npos);  // never a token in the log
   }
 };
 
@@ -137,10 +151,10 @@ TEST_CASE("ipp-everywhere.test (with ipp-2.0.test and ipp-1.1.test it includes) 
   CHECK(run.output.find("PWG 5100.14 section 5.1/5.2") != std::string::npos);
   CHECK(run.output.find("Print document-a4 @ 300dpi, srgb-8") != std::string::npos);
   // The suite printed real pages; each is a PWG raster file in the state directory.
-  const auto records = suite.printerd->job_records();
+  const auto records = suite.job_records();
   CHECK(records.size() >= 30);
   std::size_t page_files = 0;
-  for (const auto& e : fs::directory_iterator(suite.printerd->output()))
+  for (const auto& e : fs::directory_iterator(suite.output()))
     page_files += e.path().extension() == ".pwg";
   CHECK(page_files >= records.size());
   // PAPPL's minimal printer passes 90.

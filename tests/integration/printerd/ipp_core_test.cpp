@@ -11,67 +11,13 @@
 #include "firmware-under-test/port/linux/control_api.hpp"
 #include "firmware-under-test/port/linux/core_print_authority.hpp"
 #include "firmware-under-test/port/linux/ipp_service.hpp"
-#include "tests/integration/printerd/printerd_test_support.hpp"
-#include "tests/unit/firmware/fixture.hpp"
+#include "tests/integration/printerd/core_ipp_fixture.hpp"
 
 using namespace printerd_test;
 using namespace tapbench::firmware;
 using namespace tapbench::firmware::port;
 
 namespace {
-
-// printerd's IPP side and JSON API served by PAPPL over a core on the Fake HAL and a ManualClock.
-struct CoreIpp {
-  TempDir tmp;
-  test::Rig rig;
-  std::mutex core_mutex;
-  LinkClassifier links;
-  int marked = 0;
-  std::optional<CorePrintAuthority> authority;
-  std::optional<ControlApi> api;
-  IppServiceOptions options;
-  std::optional<IppService> service;
-  std::thread server;
-  int port = 0;
-
-  explicit CoreIpp(std::uint32_t factory_pages) {
-    rig.config.factory_pages = factory_pages;
-    rig.boot();
-    std::string error;
-    REQUIRE(links.add_wfd_prefix("127.0.0.0/8", error));
-    authority.emplace(
-        rig.c(), core_mutex, links, [this](bool) { ++marked; }, true);
-    api.emplace(rig.c(), core_mutex, links);
-    options.listen_host = "127.0.0.1";
-    options.port = 0;
-    options.state_dir = tmp.path() / "state";
-    service.emplace(options, *authority);
-    service->set_api(&*api);
-    REQUIRE_MESSAGE(service->start(error), error);
-    server = std::thread([this] { service->run(); });
-    port = service->port();
-    REQUIRE(wait_printer_up_time(port));  // also: the server answers
-  }
-  ~CoreIpp() {
-    service->shutdown();
-    server.join();
-  }
-  template <class F>
-  auto locked(F f) {
-    std::lock_guard lock(core_mutex);
-    return f(rig.c());
-  }
-  std::string pt_for(const std::string& terminal) {
-    const std::string pwt = locked([](PrinterCore& c) { return c.current_pwt(); });
-    const auto issued =
-        http_json(port, "POST", "/tapbench/api/pt", pwt, R"({"terminal_id":")" + terminal + R"("})");
-    REQUIRE_MESSAGE(issued.first == 201, issued.second);
-    return std::string(boost::json::parse(issued.second).as_object().at("pt").as_string());
-  }
-  std::uint32_t pages() {
-    return locked([](PrinterCore& c) { return c.ptb().printable_pages; });
-  }
-};
 
 // One page of PWG raster, printed to its end with `token`; the IPP status of Print-Job.
 ipp_status_t print_one(CoreIpp& p, const std::string& token) {
