@@ -62,12 +62,14 @@ TEST_CASE("pages_in_flight: omitted when empty, exact round trip, absent in olde
 TEST_CASE("pages_in_flight: a bad entry is an error naming the field") {
   const std::string good = ptb_to_json(base());
   const std::string head = good.substr(0, good.size() - 1);  // without the closing brace
-  for (const auto& [bad, field] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& entry : std::vector<std::pair<std::string, std::string>>{
            {R"("pages_in_flight":{})", "pages_in_flight"},
            {R"("pages_in_flight":[{"job_id":1}])", "pages_in_flight[0].page"},
            {R"("pages_in_flight":[{"job_id":1,"page":0}])", "pages_in_flight[0].page"},
            {R"("pages_in_flight":[{"job_id":-1,"page":1}])", "pages_in_flight[0].job_id"},
            {R"("pages_in_flight":[{"job_id":4294967296,"page":1}])", "pages_in_flight[0].job_id"}}) {
+    const std::string& bad = entry.first;
+    const std::string& field = entry.second;
     CAPTURE(bad);
     auto r = ptb_from_json(head + "," + bad + "}");
     REQUIRE_FALSE(r.ok());
