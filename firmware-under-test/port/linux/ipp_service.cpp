@@ -224,8 +224,9 @@ struct IppService::Callbacks {
     PrintAuthority& authority = st.service->authority_;
     const unsigned page = st.page + 1;
     const std::string name = PageStore::page_file_name(st.record.job_id, page);
-    // Job IDs restart with printerd: a file of that name from an earlier run goes before the charge, so once
-    // the page is in flight its file exists only if this page was finished (the core's boot settlement).
+    // Job ids continue across restarts (next_job_id), so no earlier page should have this name; if one does
+    // (an output folder edited by hand), it goes before the charge, so that once the page is in flight its
+    // file exists only if this page was finished (the core's boot settlement).
     std::error_code stale;
     std::filesystem::remove(st.service->pages_->dir() / name, stale);
     const PageCharge charge = authority.charge_page(st.record.job_id, st.principal);
@@ -761,6 +762,8 @@ bool IppService::start(std::string& error) {
     return false;
   }
   papplPrinterSetMaxActiveJobs(printer_, options_.max_active_jobs);
+  // Job ids continue across restarts (PAPPL starts at 1): an earlier run's printed pages keep their files.
+  papplPrinterSetNextJobID(printer_, pages_->next_job_id());
   refresh_supplies();
   return true;
 }

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 namespace tapbench::firmware::port {
 
@@ -107,6 +109,28 @@ PageStore::PageStore(std::filesystem::path dir) : dir_(std::move(dir)) {
     const std::string name = e.path().filename().string();
     if (name.size() > suffix.size() && name.ends_with(suffix)) std::filesystem::remove(e.path());
   }
+}
+
+int PageStore::next_job_id() const {
+  int highest = 0;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    int id = 0;
+    unsigned page = 0;
+    char tail = 0;
+    // "job-NNNN-page-NNN.pwg" (and a ".part" a crash left, removed at start anyway)
+    if (std::sscanf(it->path().filename().c_str(), "job-%d-page-%u.pw%c", &id, &page, &tail) == 3)
+      highest = std::max(highest, id);
+  }
+  std::ifstream records(dir_ / "jobs.jsonl");
+  for (std::string line; std::getline(records, line);) {
+    boost::system::error_code jec;
+    const auto v = boost::json::parse(line, jec);
+    if (jec || !v.is_object()) continue;  // a torn last line
+    if (const auto* id = v.as_object().if_contains("job_id"); id && id->is_int64())
+      highest = std::max(highest, static_cast<int>(id->as_int64()));
+  }
+  return highest + 1;
 }
 
 std::string PageStore::page_file_name(int job_id, unsigned page) {

@@ -70,6 +70,10 @@ class PageStore {
   const std::filesystem::path& dir() const { return dir_; }
   // "job-0007-page-002.pwg"
   static std::string page_file_name(int job_id, unsigned page);
+  // One more than the highest job id of a page file or a jobs.jsonl record here (1 when none): PAPPL numbers
+  // jobs from 1 at every start, so printerd continues from this and a new job never reuses an earlier run's
+  // page file names.
+  int next_job_id() const;
   // Appends one JSON line to jobs.jsonl (fsync'd). false + error on failure.
   bool append(const JobRecord& record, std::string& error);
 

@@ -93,3 +93,21 @@ TEST_CASE("a page that cannot be created reports the path and leaves no file") {
   CHECK(error.find("missing-dir") != std::string::npos);
   CHECK_FALSE(w.is_open());
 }
+
+TEST_CASE("job ids continue after the highest job of a page file or a job record (PAPPL restarts at 1)") {
+  TmpDir d;
+  const fs::path out = d.path / "output";
+  CHECK(PageStore(out).next_job_id() == 1);  // a new printer
+  touch(out / "job-0007-page-002.pwg");
+  CHECK(PageStore(out).next_job_id() == 8);
+  // A job cut before its first page has a record and no file; a torn last line is skipped.
+  std::ofstream(out / "jobs.jsonl") << R"({"job_id":3,"pages_printed":1})"
+                                    << "\n"
+                                    << R"({"job_id":12,"pages_printed":0})"
+                                    << "\n"
+                                    << R"({"job_id":99,"pag)";
+  CHECK(PageStore(out).next_job_id() == 13);
+  touch(out / "notes.txt");
+  touch(out / "job-x-page-1.pwg");
+  CHECK(PageStore(out).next_job_id() == 13);
+}
