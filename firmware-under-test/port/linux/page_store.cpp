@@ -96,8 +96,20 @@ bool PageWriter::finish(bool publish, std::string& error) {
   if (!ok) {
     ::unlink(part.c_str());
     if (publish) error = "writing the page failed";
+    return false;
   }
-  return ok;
+  // The rename is durable once the directory entry is: without this a power cut could take the page file
+  // back while the core's mark commit (which follows) survives — a printed page the settlement then cannot
+  // see. kill -9 needs no more than the rename.
+  const int dir = ::open(path_.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0 || ::fsync(dir) != 0) {
+    error = "cannot flush the directory of '" + path_.string() + "': " + std::strerror(errno);
+    if (dir >= 0) ::close(dir);
+    ::unlink(path_.c_str());  // the caller refunds the page: it must not stay printed
+    return false;
+  }
+  ::close(dir);
+  return true;
 }
 
 PageStore::PageStore(std::filesystem::path dir) : dir_(std::move(dir)) {
