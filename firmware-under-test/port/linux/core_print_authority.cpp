@@ -180,6 +180,15 @@ std::string CorePrintAuthority::router_ssid() const {
   return handover_ssid_;
 }
 
+PrintAuthority::RouterLink CorePrintAuthority::router_link() const {
+  std::lock_guard lock(mutex_);
+  const Snapshot s = core_.snapshot();
+  if (s.handover_pending) return RouterLink::joining;  // S29 not done yet
+  // Not joined once S29 ran: the router refused the credentials (the core went back to its committed
+  // configuration) or is out of reach.
+  return s.station_joined ? RouterLink::joined : RouterLink::cannot_join;
+}
+
 void CorePrintAuthority::tick() {
   if (!drive_tick_) return;
   std::lock_guard lock(mutex_);

@@ -54,6 +54,7 @@ class CorePrintAuthority final : public PrintAuthority {
   std::uint32_t remaining_pages() const override;
   InkStatus ink() const override;
   std::string router_ssid() const override;
+  RouterLink router_link() const override;
   void tick() override;
 
   // "pwt:app-1" / "pt:app-1" for a core Principal; the inverse for the job's ticket.

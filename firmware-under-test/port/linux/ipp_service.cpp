@@ -587,8 +587,22 @@ struct IppService::Callbacks {
     const std::string ssid = svc->authority_.router_ssid();
     std::memset(wifi, 0, sizeof *wifi);
     std::snprintf(wifi->ssid, sizeof wifi->ssid, "%s", ssid.c_str());
-    // Credentials accepted; joining the router is the radio HAL's job (reported by the core when it lands).
-    wifi->state = ssid.empty() ? PAPPL_WIFI_STATE_NOT_CONFIGURED : PAPPL_WIFI_STATE_JOINING;
+    // Credentials accepted (S27), then the station's join (S29) as the core reports it.
+    if (ssid.empty()) {
+      wifi->state = PAPPL_WIFI_STATE_NOT_CONFIGURED;
+    } else {
+      switch (svc->authority_.router_link()) {
+        case PrintAuthority::RouterLink::joined:
+          wifi->state = PAPPL_WIFI_STATE_ON;
+          break;
+        case PrintAuthority::RouterLink::cannot_join:
+          wifi->state = PAPPL_WIFI_STATE_CANNOT_JOIN;
+          break;
+        case PrintAuthority::RouterLink::joining:
+          wifi->state = PAPPL_WIFI_STATE_JOINING;
+          break;
+      }
+    }
     return wifi;
   }
 

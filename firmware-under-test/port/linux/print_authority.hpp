@@ -96,6 +96,10 @@ class PrintAuthority {
   virtual InkStatus ink() const = 0;
   // The SSID of the router credentials accepted last (empty if none): reported as printer-wifi-ssid.
   virtual std::string router_ssid() const = 0;
+  // Where the printer's station stands with that router (printer-wifi-state): the hand-over still pending
+  // (joining), joined, or the join failed. Authorities without a radio report joining once credentials exist.
+  enum class RouterLink : std::uint8_t { joining, joined, cannot_join };
+  virtual RouterLink router_link() const { return RouterLink::joining; }
 
   // Periodic work (PWT rotation, PT expiry, pending hand-over, sync); called about once a second.
   virtual void tick() {}

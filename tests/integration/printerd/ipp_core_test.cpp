@@ -77,6 +77,7 @@ TEST_CASE("IPP over the printer core: PT from the JSON API, exact quota in the P
     return c.send(req);
   };
   CHECK(set_wifi(client).status == IPP_STATUS_ERROR_FORBIDDEN);
+  CHECK(client.printer_attributes().integer("printer-wifi-state") == PAPPL_WIFI_STATE_NOT_CONFIGURED);
   const std::string pwt2 = locked([](PrinterCore& c) { return c.current_pwt(); });
   IppClient by_pwt(port, Credentials::bearer(pwt2));
   CHECK(set_wifi(by_pwt).status == IPP_STATUS_OK);
@@ -88,6 +89,8 @@ TEST_CASE("IPP over the printer core: PT from the JSON API, exact quota in the P
   CHECK(locked(
       [](PrinterCore& c) { return c.ptb().network.has_value() && c.ptb().network->ssid == "home-router"; }));
   CHECK(by_pwt.printer_attributes().string("printer-wifi-ssid") == "home-router");
+  // printer-wifi-state follows the station (S29): joined → on.
+  CHECK(by_pwt.printer_attributes().integer("printer-wifi-state") == PAPPL_WIFI_STATE_ON);
   // No token in printerd's log.
   const std::string log = read_file(options.state_dir / "printerd.log");
   CHECK(log.find(pwt) == std::string::npos);

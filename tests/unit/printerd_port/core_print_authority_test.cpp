@@ -124,9 +124,18 @@ TEST_CASE("router hand-over: the PWT over the WFD link only, credentials checked
     const auto d = authority.authorize(pwt, kWfdPeer, AuthPurpose::router_handover, &home);
     CHECK(d.outcome == Outcome::allowed);
     CHECK(authority.router_ssid() == "home-router");
+    CHECK(authority.router_link() == PrintAuthority::RouterLink::joining);  // S29 pending
     authority.tick();  // S29: the core leaves the group and joins the router
     REQUIRE(rig.c().ptb().network.has_value());
     CHECK(rig.c().ptb().network->ssid == "home-router");
+    CHECK(authority.router_link() == PrintAuthority::RouterLink::joined);
+  }
+  SUBCASE("a router that refuses the handed-over passphrase: the station cannot join") {
+    rig.radio.reject_passphrase = home.passphrase;
+    REQUIRE(authority.authorize(pwt, kWfdPeer, AuthPurpose::router_handover, &home).outcome ==
+            Outcome::allowed);
+    authority.tick();
+    CHECK(authority.router_link() == PrintAuthority::RouterLink::cannot_join);
   }
   SUBCASE("over the LAN: forbidden (wrong link), nothing kept") {
     const auto d = authority.authorize(pwt, kLanPeer, AuthPurpose::router_handover, &home);
