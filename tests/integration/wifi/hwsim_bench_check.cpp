@@ -8,55 +8,14 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 
+#include "tests/integration/wifi/run_record.hpp"
+
 namespace json = boost::json;
 namespace fs = std::filesystem;
-
-namespace {
-
-std::vector<json::object> records(const fs::path& dir) {
-  std::ifstream in(dir / "run.jsonl");
-  REQUIRE_MESSAGE(in, "no run.jsonl in " << dir.string());
-  std::vector<json::object> out;
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) out.push_back(json::parse(line).as_object());
-  return out;
-}
-
-std::string str(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : "";
-}
-
-// The final cycle record of `case_id` (the attempt that counts).
-json::object final_cycle(const std::vector<json::object>& recs, const std::string& case_id) {
-  json::object found;
-  for (const auto& r : recs)
-    if (str(r, "type") == "cycle" && str(r, "case") == case_id && !r.at("retried").as_bool()) found = r;
-  REQUIRE_MESSAGE(!found.empty(), "no cycle of " << case_id << " in run.jsonl");
-  return found;
-}
-
-std::map<std::string, std::int64_t> edges(const json::object& cycle) {
-  std::map<std::string, std::int64_t> out;
-  std::int64_t previous = 0;
-  for (const auto& p : cycle.at("phases").as_array()) {
-    const auto& e = p.as_object();
-    const auto name = str(e, "name");
-    REQUIRE_MESSAGE(e.at("at_ns").is_int64(), name << " not reached");
-    const auto at = e.at("at_ns").as_int64();
-    CHECK_MESSAGE(at >= previous, name << " out of order");
-    previous = at;
-    out[name] = at;
-  }
-  return out;
-}
-
-}  // namespace
+using namespace hwsim_check;
 
 TEST_CASE("hwsim bench, radio suite: real association events in the run record, faults in their classes") {
   const char* dir = std::getenv("HWSIM_RUN_DIR");
