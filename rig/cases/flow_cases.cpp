@@ -122,28 +122,11 @@ ipp_status_t validate_job(const std::string& ipp_uri, const std::string& token, 
     throw TerminalTransportError(std::string("Validate-Job: cannot connect: ") + cupsLastErrorString());
   httpSetTimeout(http, static_cast<double>(timeout.count()) / 1000.0, nullptr, nullptr);
   httpSetAuthString(http, "Bearer", token.c_str());
-  ipp_t* req = ippNewRequest(IPP_OP_VALIDATE_JOB);
-  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, ipp_uri.c_str());
-  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, "app:print");
-  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "image/pwg-raster");
-  ipp_t* resp = cupsDoRequest(http, req, resource);
-  ipp_status_t status = cupsLastError();
-  const http_status_t http_status = httpGetStatus(http);
-  if (resp) {
-    status = ippGetStatusCode(resp);
-    ippDelete(resp);
-  } else if (http_status == HTTP_STATUS_UNAUTHORIZED ||
-             status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED) {
-    status = IPP_STATUS_ERROR_NOT_AUTHENTICATED;
-  } else if (http_status == HTTP_STATUS_FORBIDDEN) {
-    status = IPP_STATUS_ERROR_FORBIDDEN;
-  } else {
-    const std::string why = cupsLastErrorString() ? cupsLastErrorString() : "no answer";
-    httpClose(http);
-    throw TerminalTransportError("Validate-Job: no IPP answer: " + why);
-  }
+  std::string why;
+  const auto status = terminal::validate_job_on(http, ipp_uri, resource, why);
   httpClose(http);
-  return status;
+  if (!status) throw TerminalTransportError("Validate-Job: no IPP answer: " + why);
+  return *status;
 }
 
 // What every flow case shares: the session's bench, the clients, and the admin terminal's tokens.

@@ -266,27 +266,14 @@ Reply<bool> validate_job(IppConnectionPool& pool, const std::string& token, ms t
       throw TerminalTransportError(std::string("Validate-Job: cannot connect: ") + cupsLastErrorString());
     httpSetTimeout(http, static_cast<double>(timeout.count()) / 1000.0, nullptr, nullptr);
     httpSetAuthString(http, "Bearer", token.c_str());
-    ipp_t* req = ippNewRequest(IPP_OP_VALIDATE_JOB);
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, pool.uri().c_str());
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, "app:print");
-    ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "image/pwg-raster");
-    ipp_t* resp = cupsDoRequest(http, req, pool.resource().c_str());
-    ipp_status_t status = cupsLastError();
-    const http_status_t http_status = httpGetStatus(http);
-    if (resp) {
-      status = ippGetStatusCode(resp);
-      ippDelete(resp);
-    } else if (http_status == HTTP_STATUS_UNAUTHORIZED ||
-               status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED) {
-      status = IPP_STATUS_ERROR_NOT_AUTHENTICATED;
-    } else if (http_status == HTTP_STATUS_FORBIDDEN) {
-      status = IPP_STATUS_ERROR_FORBIDDEN;
-    } else {
-      const std::string why = cupsLastErrorString() ? cupsLastErrorString() : "no answer";
+    std::string why;
+    const auto answered = terminal::validate_job_on(http, pool.uri(), pool.resource(), why);
+    if (!answered) {
       httpClose(http);
       if (reused && attempt == 0) continue;  // the printer closed the idle connection: once more, fresh
       throw TerminalTransportError("Validate-Job: no IPP answer: " + why);
     }
+    const ipp_status_t status = *answered;
     Reply<bool> r;
     r.status = static_cast<int>(status);
     if (status < IPP_STATUS_REDIRECTION_OTHER_SITE) {

@@ -337,4 +337,25 @@ std::string IppClient::pwg_raster_pages(int pages) {
   return out;
 }
 
+std::optional<ipp_status_t> validate_job_on(http_t* http, const std::string& printer_uri,
+                                            const std::string& resource, std::string& why) {
+  ipp_t* req = ippNewRequest(IPP_OP_VALIDATE_JOB);
+  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, printer_uri.c_str());
+  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, "app:print");
+  ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "image/pwg-raster");
+  ipp_t* resp = cupsDoRequest(http, req, resource.c_str());
+  const ipp_status_t status = cupsLastError();
+  const http_status_t http_status = httpGetStatus(http);
+  if (resp) {
+    const ipp_status_t answered = ippGetStatusCode(resp);
+    ippDelete(resp);
+    return answered;
+  }
+  if (http_status == HTTP_STATUS_UNAUTHORIZED || status == IPP_STATUS_ERROR_CUPS_AUTHENTICATION_CANCELED)
+    return IPP_STATUS_ERROR_NOT_AUTHENTICATED;
+  if (http_status == HTTP_STATUS_FORBIDDEN) return IPP_STATUS_ERROR_FORBIDDEN;
+  why = cupsLastErrorString() ? cupsLastErrorString() : "no answer";
+  return std::nullopt;
+}
+
 }  // namespace tapbench::rig::terminal

@@ -6,8 +6,11 @@
 // in a message.
 #pragma once
 
+#include <cups/cups.h>
+
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,5 +75,12 @@ class IppClient {
   int port_ = 0;
   std::string resource_;
 };
+
+// S121 as the print app starts it: IPP Validate-Job on an open libcups connection `http` (whose Bearer token
+// the caller set with httpSetAuthString), which printerd authorises exactly as Print-Job without creating a
+// job. The IPP status (an unanswered 401 as not-authenticated, a 403 as forbidden), or
+// nullopt with `why` when no IPP answer came (the connection failed).
+std::optional<ipp_status_t> validate_job_on(http_t* http, const std::string& printer_uri,
+                                            const std::string& resource, std::string& why);
 
 }  // namespace tapbench::rig::terminal
