@@ -53,6 +53,18 @@ void use_build_tree_binaries() {
 }
 
 // True once no process `pid` exists (children are reaped by ChildProcess; a zombie would still answer).
+// Something accepts connections on 127.0.0.1:port.
+bool listening(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
 bool gone(int pid) {
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -111,11 +123,14 @@ TEST_CASE("sim bench strategy: up, endpoints answer, tap in and out of the field
     strategy.tap(true);
     CHECK(rig::terminal::tap(*phone, RealClock::instance(), 5s, secrets).view.pwt.has_value());
 
-    // Crash and recover: same port, state kept.
+    // Crash and recover: same port, state kept — unless another process took the port meanwhile (ctest runs
+    // tests in parallel and every PAPPL printer takes ports from 8000 up): then it must be in use now.
     const std::string url = ep.printer_url;
+    const int first_port = std::stoi(url.substr(url.rfind(':') + 1));
     strategy.restart_printer(in(20s), /*crash=*/true);
     CHECK(gone(pids[2]));
-    CHECK(strategy.endpoints().printer_url == url);
+    if (strategy.endpoints().printer_url != url)
+      CHECK_MESSAGE(listening(first_port), "printerd moved off port ", first_port, " although it was free");
     CHECK(printer.status(5s).ok());
     pids = strategy.pids();
 
@@ -137,8 +152,11 @@ TEST_CASE("sim bench strategy: up, endpoints answer, tap in and out of the field
         bound = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
         if (!bound) std::this_thread::sleep_for(20ms);
       }
-      REQUIRE(bound);
-      REQUIRE(::listen(fd, 1) == 0);
+      // Not bound: another test's process holds the port, which is the situation this block sets up anyway.
+      if (bound)
+        REQUIRE(::listen(fd, 1) == 0);
+      else
+        REQUIRE_MESSAGE(listening(port), "port ", port, " neither free nor in use");
       strategy.restart_printer(in(20s));
       ::close(fd);
       CHECK(strategy.endpoints().printer_url != url);
