@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "firmware-under-test/port/linux/bindings/printer_runtime.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace tapbench;
 using namespace tapbench::firmware;
@@ -14,16 +15,8 @@ using namespace tapbench::firmware::port;
 namespace fs = std::filesystem;
 
 namespace {
-struct Dir {
-  fs::path path;
-  Dir() {
-    std::string t = (fs::temp_directory_path() / "tapbench-rt-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct Dir : tapbench::testing::ScratchDir {
+  Dir() : ScratchDir("rt") {}
 };
 
 bool eventually(const std::function<bool()>& cond) {

@@ -7,6 +7,7 @@
 
 #include "firmware-under-test/port/linux/bindings/json_file_storage.hpp"
 #include "firmware-under-test/port/linux/bindings/ptb_json.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace tapbench;
 using namespace tapbench::firmware;
@@ -15,16 +16,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TmpDir {
-  fs::path path;
-  TmpDir() {
-    std::string t = (fs::temp_directory_path() / "tapbench-inflight-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TmpDir : tapbench::testing::ScratchDir {
+  TmpDir() : ScratchDir("inflight") {}
 };
 
 Ptb base() {

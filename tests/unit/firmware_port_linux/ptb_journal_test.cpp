@@ -13,6 +13,7 @@
 
 #include "firmware-under-test/port/linux/bindings/json_file_storage.hpp"
 #include "firmware-under-test/port/linux/bindings/ptb_json.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace tapbench;
 using namespace tapbench::firmware;
@@ -21,16 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Dir {
-  fs::path path;
-  Dir() {
-    std::string t = (fs::temp_directory_path() / "tapbench-ptbj-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct Dir : tapbench::testing::ScratchDir {
+  Dir() : ScratchDir("ptbj") {}
 };
 
 std::string read(const fs::path& p) {

@@ -6,22 +6,15 @@
 #include <fstream>
 
 #include "firmware-under-test/port/linux/bindings/simulated_ink_sensor.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace tapbench::firmware;
 using namespace tapbench::firmware::port;
 namespace fs = std::filesystem;
 
 namespace {
-struct Dir {
-  fs::path path;
-  Dir() {
-    std::string t = (fs::temp_directory_path() / "tapbench-ink-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct Dir : tapbench::testing::ScratchDir {
+  Dir() : ScratchDir("ink") {}
 };
 std::uint8_t level(const std::vector<InkLevel>& v, const std::string& c) {
   for (const auto& l : v)

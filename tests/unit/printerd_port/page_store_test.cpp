@@ -8,22 +8,15 @@
 #include <vector>
 
 #include "firmware-under-test/port/linux/page_store.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace tapbench::firmware::port;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TmpDir {
-  fs::path path;
-  TmpDir() {
-    std::string t = (fs::temp_directory_path() / "tapbench-pages-XXXXXX").string();
-    path = ::mkdtemp(t.data());
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct TmpDir : tapbench::testing::ScratchDir {
+  TmpDir() : ScratchDir("pages") {}
 };
 
 cups_page_header2_t gray_header(unsigned width, unsigned height) {
