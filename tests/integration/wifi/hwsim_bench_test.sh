@@ -8,14 +8,8 @@
 set -u
 lab=$1 cache=$2 share=$3 tapbench=$4 checker=$5
 
-if ! build_log=$("$lab" build --cache "$cache" 2>&1); then
-  if [ "${RADIO_LAB_REQUIRED:-0}" = 1 ]; then  # CI: the lab must run (TAPBENCH_REQUIRE_RADIO_LAB)
-    echo "FAIL: the radio-lab VM image cannot be built: $(printf '%s\n' "$build_log" | tail -n 3)"
-    exit 1
-  fi
-  echo "SKIPPED: the radio-lab VM image cannot be built here: $(printf '%s\n' "$build_log" | tail -n 3)"
-  exit 77
-fi
+. "$(dirname "$0")/lab_image.sh"
+require_lab_image "$lab" "$cache"
 rm -rf "$share"
 mkdir -p "$share"
 # The VM's deadline (90 s) bounds the test; the run itself takes ~20 s of VM wall time under TCG.

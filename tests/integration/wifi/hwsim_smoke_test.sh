@@ -8,14 +8,8 @@
 set -u
 lab=$1 cache=$2 out=$3 tapbench=$4 checker=$5
 
-if ! build_log=$("$lab" build --cache "$cache" 2>&1); then
-  if [ "${RADIO_LAB_REQUIRED:-0}" = 1 ]; then  # CI: the lab must run (TAPBENCH_REQUIRE_RADIO_LAB)
-    echo "FAIL: the radio-lab VM image cannot be built: $(printf '%s\n' "$build_log" | tail -n 3)"
-    exit 1
-  fi
-  echo "SKIPPED: the radio-lab VM image cannot be built here: $(printf '%s\n' "$build_log" | tail -n 3)"
-  exit 77
-fi
+. "$(dirname "$0")/lab_image.sh"
+require_lab_image "$lab" "$cache"
 rm -rf "$out"
 # The VM's deadline (240 s) bounds the run; it takes ≈ 65-90 s of VM wall time under TCG here.
 TAPBENCH_RADIO_LAB_CACHE="$cache" "$tapbench" run --bench hwsim --suite smoke --out "$out" --lab-timeout 240s \
