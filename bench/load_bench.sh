@@ -10,7 +10,7 @@
 # Usage: bench/load_bench.sh BUILD_DIR OUT_DIR "TERMINALS..." HOLD RAMP
 set -uo pipefail
 B=$1 OUT=$2 LIST=$3 HOLD=${4:-5m} RAMP=${5:-30s}
-MIX=${LOAD_MIX:-"{tap: 20, print: 20, charge: 40, exchange: 20}"}
+. "$(dirname "${BASH_SOURCE[0]}")/load_suite.sh"  # MIX, write_load_suite
 TAPBENCH=$B/rig/cli/tapbench
 mkdir -p "$OUT"
 results=()
@@ -18,24 +18,7 @@ for n in $LIST; do
   D=$OUT/n$n
   rm -rf "$D"
   mkdir -p "$D"
-  cat >"$D/suite.yaml" <<YAML
-suite: load-bench
-description: bench/load_bench.sh, $n terminals
-lifetimes:
-  printer: {pwt-period: 30s, pt-idle: 2m, svwt-prefetch: 10s}
-  server: {svwt-ttl: 20s, svt-idle: 2m, cwt-ttl: 20s}
-load:
-  terminals: $n
-  ramp-up: $RAMP
-  duration: $HOLD
-  think-time: 2s
-  mix: $MIX
-cases:
-  - case: load
-    cycles: 1
-    retries: 0
-    timeouts: {setup: 2m, phase: 1m, phases: {ramped_up: 2m, held: 20m, drained: 2m}}
-YAML
+  write_load_suite "$D/suite.yaml" load-bench "bench/load_bench.sh, $n terminals" "$n" "$RAMP" "$HOLD" 20m
   printf '[bench %s] load: %s virtual terminals, ramp %s, hold %s, mix %s\n' "$(date -u +%H:%M:%S)" "$n" "$RAMP" \
     "$HOLD" "$MIX" >&2
   /usr/bin/time -v -o "$D/time.txt" "$TAPBENCH" run --bench sim --suite "$D/suite.yaml" --out "$D/run" \

@@ -14,28 +14,11 @@ if [ $# -lt 5 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
   exit 64
 fi
 B=$1 OUT=$2 N=$3 HOLD=$4 RAMP=$5 SAMPLE=${6:-10}
-MIX=${LOAD_MIX:-"{tap: 20, print: 20, charge: 40, exchange: 20}"}  # as bench/load_bench.sh
+. "$(dirname "${BASH_SOURCE[0]}")/load_suite.sh"  # MIX, write_load_suite (as bench/load_bench.sh)
 TAPBENCH=$B/rig/cli/tapbench
 rm -rf "$OUT"
 mkdir -p "$OUT"
-cat >"$OUT/suite.yaml" <<YAML
-suite: load-soak
-description: bench/soak_bench.sh, $N terminals held $HOLD
-lifetimes:
-  printer: {pwt-period: 30s, pt-idle: 2m, svwt-prefetch: 10s}
-  server: {svwt-ttl: 20s, svt-idle: 2m, cwt-ttl: 20s}
-load:
-  terminals: $N
-  ramp-up: $RAMP
-  duration: $HOLD
-  think-time: 2s
-  mix: $MIX
-cases:
-  - case: load
-    cycles: 1
-    retries: 0
-    timeouts: {setup: 2m, phase: 1m, phases: {ramped_up: 2m, held: 2h, drained: 2m}}
-YAML
+write_load_suite "$OUT/suite.yaml" load-soak "bench/soak_bench.sh, $N terminals held $HOLD" "$N" "$RAMP" "$HOLD" 2h
 printf '[bench %s] soak: %s virtual terminals, ramp %s, hold %s, memory sampled every %ss\n' \
   "$(date -u +%H:%M:%S)" "$N" "$RAMP" "$HOLD" "$SAMPLE" >&2
 /usr/bin/time -v -o "$OUT/time.txt" "$TAPBENCH" run --bench sim --suite "$OUT/suite.yaml" --out "$OUT/run" \
