@@ -15,6 +15,15 @@ namespace {
 
 constexpr const char* kRaster = "image/pwg-raster";
 
+// A job that asked for more pages than the 2 left ended aborted with exactly 2 printed (cut at the page
+// boundary). Returns its final attributes.
+IppResult wait_cut_at_two(IppClient& client, int job_id) {
+  auto done = client.wait_job_done(job_id);
+  CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
+  CHECK(done.integer("job-impressions-completed") == 2);
+  return done;
+}
+
 std::size_t count_page_files(const fs::path& dir) {
   std::size_t n = 0;
   for (const auto& e : fs::directory_iterator(dir))
@@ -175,9 +184,7 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
   SUBCASE("a 3-page PWG raster job with 2 pages left prints 2 pages and stops at 0") {
     auto r = client.print_job(three, kRaster);
     REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
-    const auto done = client.wait_job_done(r.integer("job-id"));
-    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
-    CHECK(done.integer("job-impressions-completed") == 2);
+    const auto done = wait_cut_at_two(client, r.integer("job-id"));
     // S125: the terminal learns the count left.
     CHECK(done.string("job-state-message").find("0 printable pages left") != std::string::npos);
     const auto rec = last_record(p, 1);
@@ -190,9 +197,7 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
     write_jpeg(jpeg, 300, 200, true);
     auto r = client.print_job(jpeg, "image/jpeg", 3);
     REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
-    const auto done = client.wait_job_done(r.integer("job-id"));
-    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
-    CHECK(done.integer("job-impressions-completed") == 2);
+    (void)wait_cut_at_two(client, r.integer("job-id"));
     CHECK(last_record(p, 1).at("pages_printed").to_number<int>() == 2);
   }
   SUBCASE("a 3-page PDF with 2 pages left prints its first 2 pages (Poppler) and stops at 0") {
@@ -202,9 +207,7 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
     tapbench::testing::write_pdf(pdf, spec);
     auto r = client.print_job(pdf, "application/pdf");
     REQUIRE(r.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
-    const auto done = client.wait_job_done(r.integer("job-id"));
-    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
-    CHECK(done.integer("job-impressions-completed") == 2);
+    const auto done = wait_cut_at_two(client, r.integer("job-id"));
     CHECK(done.string("job-state-message").find("0 printable pages left") != std::string::npos);
     const auto rec = last_record(p, 1);
     CHECK(rec.at("format").as_string() == "application/pdf");
@@ -226,9 +229,7 @@ TEST_CASE("quota is exact: a job never takes the count below zero") {
     ippAddBoolean(send, IPP_TAG_OPERATION, "last-document", 1);
     auto s = client.send(send, three);
     REQUIRE(s.status <= IPP_STATUS_OK_EVENTS_COMPLETE);
-    const auto done = client.wait_job_done(job_id);
-    CHECK(done.integer("job-state") == IPP_JSTATE_ABORTED);
-    CHECK(done.integer("job-impressions-completed") == 2);
+    (void)wait_cut_at_two(client, job_id);
     CHECK(last_record(p, 1).at("pages_printed").to_number<int>() == 2);
   }
   CHECK(pages_left(p) == 0);
