@@ -110,14 +110,7 @@ struct Suite {
   }
 
   fs::path output() const { return printer->options.state_dir / "output"; }
-  std::vector<std::string> job_records() const {
-    std::vector<std::string> lines;
-    std::istringstream in(read_file(output() / "jobs.jsonl"));
-    for (std::string l; std::getline(in, l);) {
-      if (!l.empty()) lines.push_back(l);
-    }
-    return lines;
-  }
+  std::vector<std::string> job_records() const { return job_records_in(output()); }
 
   void check(const IpptoolRun& run, int min_passed) {
     require_readable(run);

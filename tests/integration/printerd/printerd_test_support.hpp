@@ -143,6 +143,16 @@ struct PrinterdOptions {
   std::string listen = "127.0.0.1:0";  // --listen (another address of this host: a non-loopback link)
 };
 
+// The lines of OUTPUT_DIR/jobs.jsonl, printerd's record of finished jobs (one JSON object each).
+inline std::vector<std::string> job_records_in(const fs::path& output_dir) {
+  std::vector<std::string> lines;
+  std::istringstream in(read_file(output_dir / "jobs.jsonl"));
+  for (std::string l; std::getline(in, l);) {
+    if (!l.empty()) lines.push_back(l);
+  }
+  return lines;
+}
+
 // printerd on 127.0.0.1 with a port of its own choosing; ready when it has written printerd.uri.
 class Printerd {
  public:
@@ -209,14 +219,7 @@ class Printerd {
   std::string console() const { return read_file(root_ / "printerd.out"); }
 
   // jobs.jsonl lines (one per finished job).
-  std::vector<std::string> job_records() const {
-    std::vector<std::string> lines;
-    std::istringstream in(read_file(output() / "jobs.jsonl"));
-    for (std::string l; std::getline(in, l);) {
-      if (!l.empty()) lines.push_back(l);
-    }
-    return lines;
-  }
+  std::vector<std::string> job_records() const { return job_records_in(output()); }
 
  private:
   fs::path root_, state_, tokens_;
