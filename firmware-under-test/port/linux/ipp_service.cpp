@@ -434,6 +434,10 @@ struct IppService::Callbacks {
   static void event(pappl_system_t* /*system*/, pappl_printer_t* /*printer*/, pappl_job_t* job,
                     pappl_event_t event, void* /*data*/) {
     if (job == nullptr || (event & PAPPL_EVENT_JOB_COMPLETED) == 0) return;
+    // Cancel-Job on a job being printed sends JOB_COMPLETED at once while the job is still processing (PAPPL
+    // only flags it); its thread stops at the end of the page and sends it again in the final state. The
+    // state is in use until then.
+    if (papplJobGetState(job) < IPP_JSTATE_CANCELED) return;
     auto* st = static_cast<JobState*>(papplJobGetData(job));
     if (st == nullptr) return;
     abandon_page(*st);

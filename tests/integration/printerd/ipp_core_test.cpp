@@ -136,3 +136,82 @@ TEST_CASE(
   CHECK(print_one(p, pt) == kRefused);
   CHECK(p.pages() == 5);
 }
+
+namespace {
+
+// libcups' raster writer onto a request body still being sent (cupsSendRequest … cupsGetResponse).
+ssize_t write_request_body(void* http, unsigned char* buffer, size_t length) {
+  const auto status =
+      cupsWriteRequestData(static_cast<http_t*>(http), reinterpret_cast<char*>(buffer), length);
+  return status == HTTP_STATUS_CONTINUE ? static_cast<ssize_t>(length) : -1;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "IPP over the printer core: Cancel-Job while a page prints ends the job canceled, charged as printed") {
+  CoreIpp p(10);
+  const std::string pt = p.pt_for("app:print");
+  IppClient control(p.port, Credentials::bearer(pt));
+
+  // A streamed Print-Job: page 1 whole, then page 2's header and a few lines, and the body kept open, so
+  // the job is processing (page 2 charged and in flight) when the Cancel-Job arrives.
+  http_t* http =
+      httpConnect2("127.0.0.1", p.port, nullptr, AF_INET, HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, nullptr);
+  REQUIRE(http != nullptr);
+  httpSetTimeout(http, 10.0, nullptr, nullptr);
+  httpSetAuthString(http, "Bearer", pt.c_str());
+  ipp_t* request = control.new_request(IPP_OP_PRINT_JOB);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, "cancelled-mid-page");
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "image/pwg-raster");
+  const http_status_t sent = cupsSendRequest(http, request, "/ipp/print", CUPS_LENGTH_VARIABLE);
+  ippDelete(request);  // cupsSendRequest, unlike cupsDoRequest, leaves the request to the caller
+  REQUIRE(sent == HTTP_STATUS_CONTINUE);
+  cups_raster_t* ras = cupsRasterOpenIO(write_request_body, http, CUPS_RASTER_WRITE_PWG);
+  cups_page_header2_t h;
+  REQUIRE(cupsRasterInitPWGHeader(&h, pwgMediaForPWG("iso_a4_210x297mm"), "sgray_8", 150, 150, "one-sided",
+                                  "normal"));
+  std::vector<unsigned char> line(h.cupsBytesPerLine, 0x80);
+  REQUIRE(cupsRasterWriteHeader2(ras, &h));
+  for (unsigned y = 0; y < h.cupsHeight; ++y)
+    REQUIRE(cupsRasterWritePixels(ras, line.data(), h.cupsBytesPerLine));
+  REQUIRE(cupsRasterWriteHeader2(ras, &h));
+  for (unsigned y = 0; y < 16; ++y)
+    REQUIRE(cupsRasterWritePixels(ras, line.data(), h.cupsBytesPerLine));
+  REQUIRE(httpFlushWrite(http) >= 0);
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline && p.pages() != 8) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling interval, bounded by deadline
+  }
+  REQUIRE(p.pages() == 8);  // page 2 charged: the job is in its second page
+
+  ipp_t* get_jobs = control.new_request(IPP_OP_GET_JOBS);
+  ippAddString(get_jobs, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", nullptr, "not-completed");
+  const int job_id = control.send(get_jobs).integer("job-id");
+  REQUIRE(job_id > 0);
+  CHECK(control.get_job(job_id).integer("job-state") == IPP_JSTATE_PROCESSING);
+  ipp_t* cancel = control.new_request(IPP_OP_CANCEL_JOB);
+  ippAddInteger(cancel, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+  CHECK(control.send(cancel).status == IPP_STATUS_OK);
+
+  // The rest of the document is still sent; the printer drops it.
+  for (unsigned y = 16; y < h.cupsHeight; ++y)
+    cupsRasterWritePixels(ras, line.data(), h.cupsBytesPerLine);
+  cupsRasterClose(ras);
+  ippDelete(cupsGetResponse(http, "/ipp/print"));
+  httpClose(http);
+
+  // PAPPL stops a cancelled job at the end of the page in progress: page 2 is finished and stays charged.
+  const auto done = control.wait_job_done(job_id);
+  CHECK(done.integer("job-state") == IPP_JSTATE_CANCELED);
+  CHECK(p.pages() == 8);
+  CHECK(p.locked([](PrinterCore& c) { return c.ptb().pages_printed; }) == 2);
+  CHECK(p.marked == 2);
+  // One record, written once the job had stopped: canceled, 2 pages, 2 page files.
+  const auto records = job_records_in(p.options.state_dir / "output");
+  REQUIRE(records.size() == 1);
+  const auto record = boost::json::parse(records[0]).as_object();
+  CHECK(record.at("state").as_string() == "canceled");
+  CHECK(record.at("pages_printed").as_int64() == 2);
+  CHECK(record.at("files").as_array().size() == 2);
+}
