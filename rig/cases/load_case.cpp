@@ -486,6 +486,7 @@ class LoadCase final : public Case {
     o.ramp_up = shape.ramp_up;
     o.duration = shape.duration;
     o.think_time = shape.think_time;
+    o.actions_per_terminal = shape.actions_per_terminal;
     o.mix = shape.mix;
     const auto& pl = env_.lifetimes.printer;
     const auto& sl = env_.lifetimes.server;

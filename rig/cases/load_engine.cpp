@@ -121,6 +121,7 @@ struct Terminal {
   std::optional<Held> svt;
   std::optional<Held> cwt;  // a CWT kept for the next charge action (redeemed one think time later)
   std::uint64_t charges = 0;
+  int actions = 0;
   bool started = false;
   bool active = false;
 };
@@ -227,7 +228,9 @@ class Engine {
     const auto end = Steady::now();
     report_.seconds = std::chrono::duration<double>(end - start).count();
     const auto hold_from = ramp_marked ? ramp_end_ : start + ramp;
-    report_.hold_seconds = std::max(0.0, std::chrono::duration<double>(hold_end_ - hold_from).count());
+    // With actions_per_terminal the hold may end before `duration`: when the last action did.
+    const auto hold_to = std::min(end, hold_end_);
+    report_.hold_seconds = std::max(0.0, std::chrono::duration<double>(hold_to - hold_from).count());
     if (lags_ms_.count() > 0) {
       report_.lag_p99_ms = lags_ms_.quantile(0.99);
       report_.lag_max_ms = lags_ms_.max();
@@ -284,7 +287,8 @@ class Engine {
         std::lock_guard lk(mu_);
         t.active = true;
         --in_flight_;
-        queue_.push({Steady::now() + opt_.think_time, next.terminal});
+        const bool more = opt_.actions_per_terminal <= 0 || ++t.actions < opt_.actions_per_terminal;
+        if (more) queue_.push({Steady::now() + opt_.think_time, next.terminal});
       }
       cv_.notify_all();  // a new earliest terminal, or the last action of the run ended
     }

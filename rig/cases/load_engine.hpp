@@ -83,6 +83,8 @@ struct LoadOptions {
   std::chrono::milliseconds ramp_up{1000};
   std::chrono::milliseconds duration{5000};
   std::chrono::milliseconds think_time{250};
+  int actions_per_terminal = 0;    // > 0: a terminal stops after this many actions (the run ends when all
+                                   // have, or when `duration` ends first)
   std::map<std::string, int> mix;  // tap, print, charge, exchange; empty = equal
   int workers = 24;                // threads running terminal actions
   int pt_slots = 6;                // terminals holding a PT at once (the printer keeps 8 live PTs)

@@ -54,9 +54,10 @@ struct Lifetimes {
 // The load case's shape: N virtual terminals, each looping over a weighted mix of actions.
 struct LoadShape {
   int terminals = 0;
-  milliseconds ramp_up{0};         // terminals start evenly spread over this time
-  milliseconds duration{0};        // how long the full load holds
-  milliseconds think_time{0};      // pause of each terminal between two actions
+  milliseconds ramp_up{0};       // terminals start evenly spread over this time
+  milliseconds duration{0};      // how long the full load holds
+  milliseconds think_time{0};    // pause of each terminal between two actions
+  int actions_per_terminal = 0;  // > 0: each terminal stops after this many actions (a fixed amount of work)
   std::map<std::string, int> mix;  // action → weight: tap, print, charge, exchange
 };
 

@@ -21,7 +21,7 @@ const Keys kTimeoutKeys = {"setup", "teardown", "phase", "cycle", "phases"};
 const Keys kLifetimeKeys = {"printer", "server"};
 const Keys kPrinterLifetimeKeys = {"pwt-period", "pt-idle", "svwt-prefetch"};
 const Keys kServerLifetimeKeys = {"st", "svwt-ttl", "svt-idle", "cwt-ttl"};
-const Keys kLoadKeys = {"terminals", "ramp-up", "duration", "think-time", "mix"};
+const Keys kLoadKeys = {"terminals", "ramp-up", "duration", "think-time", "actions-per-terminal", "mix"};
 const Keys kLoadActions = {"tap", "print", "charge", "exchange"};
 constexpr int kMaxRetries = 10;
 constexpr std::int64_t kMaxCycles = 10'000'000;
@@ -189,7 +189,7 @@ class SuiteParser {
     const std::string what = "'load'";
     if (!check_.expect_map(node, what,
                            "{terminals: <n>, ramp-up: <duration>, duration: <duration>, think-time: "
-                           "<duration>, mix: {tap: <weight>, …}}"))
+                           "<duration>, actions-per-terminal: <n>, mix: {tap: <weight>, …}}"))
       return load;
     check_.check_keys(node, kLoadKeys, what);
     load.terminals = static_cast<int>(check_.get_int(node, "terminals", what, true, 1, 100'000).value_or(0));
@@ -197,6 +197,8 @@ class SuiteParser {
     load.duration =
         check_.get_duration(node, "duration", what, true, milliseconds{1}).value_or(milliseconds{0});
     load.think_time = check_.get_duration(node, "think-time", what, false).value_or(milliseconds{0});
+    load.actions_per_terminal =
+        static_cast<int>(check_.get_int(node, "actions-per-terminal", what, false, 1, 1'000'000).value_or(0));
     const YAML::Node mix = node["mix"];
     if (!mix.IsDefined()) {
       for (const auto& a : kLoadActions)

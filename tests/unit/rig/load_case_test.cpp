@@ -1,6 +1,7 @@
 // The load case's token checks with in-process fake parties (Fake…): a correct system gives no violation,
 // a system that refuses a live PT or accepts an expired CWT gives one, counted through the cycle, and the
-// case FAILs. The fake clocks make every decision certain: no wall-clock timing is asserted.
+// case FAILs. The fake clocks make every decision certain, and every run is a fixed number of actions per
+// terminal with no think time: no wall-clock timing is asserted or waited for.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -157,12 +158,15 @@ class FakePartiesWatchingTheTag final : public FakeParties {
   std::atomic<int> reading_{0};
 };
 
+constexpr int kActions = 6;  // per terminal
+
 load::LoadOptions small(std::map<std::string, int> mix) {
   load::LoadOptions o;
   o.terminals = 4;
   o.ramp_up = 0ms;
-  o.duration = 300ms;  // a few fake actions per terminal take well under a millisecond
-  o.think_time = 1ms;
+  o.duration = 10min;  // a bound only: the run ends when every terminal did its kActions
+  o.actions_per_terminal = kActions;
+  o.think_time = 0ms;
   o.workers = 2;
   o.mix = std::move(mix);
   return o;
@@ -199,7 +203,7 @@ TEST_CASE("a correct system: every decision checked, no violation") {
   hooks.violation = [&](const std::string&, const std::string&) { ++violations; };
   const auto r = load::run_load(parties, small({}), life, hooks);
   CHECK(r.terminals_active == 4);
-  CHECK(r.actions >= 4);
+  CHECK(r.actions == 4 * kActions);
   CHECK(r.decisions_checked > 0);
   CHECK(r.violation_total() == 0);
   CHECK(violations == 0);
@@ -215,6 +219,7 @@ TEST_CASE(
   o.workers = 8;  // prints share the tag, taps hold it alone: many workers race for it
   const auto r = load::run_load(parties, o, load::LoadLifetimes{}, {});
   CHECK(r.terminals_active == 16);
+  CHECK(r.actions == 16 * kActions);
   CHECK(parties.prints > 0);
   CHECK(r.by_action.count("tap") == 1);
   CHECK(parties.overlapping_reads == 0);
@@ -261,8 +266,9 @@ TEST_CASE("the load case FAILs on a violation, counts it in the cycle and notes 
   LoadShape shape;
   shape.terminals = 3;
   shape.ramp_up = 0ms;
-  shape.duration = 200ms;
-  shape.think_time = 1ms;
+  shape.duration = 10min;  // a bound only
+  shape.actions_per_terminal = kActions;
+  shape.think_time = 0ms;
   shape.mix = {{"tap", 1}};
   ManualClock token_clock;
   const CaseEnvironment env{RealClock::instance(), bench, suite_case, lifetimes, &shape, {}};

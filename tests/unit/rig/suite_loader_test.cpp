@@ -113,6 +113,15 @@ TEST_CASE("the load shape and the load case go together") {
   CHECK(has(e, "s.yaml:2:7: error: the suite has a 'load' shape but no 'load' case that would use it"));
   e = errors_of("suite: s\nload: {terminals: 0, duration: 1m}\ncases: [load]\n");
   CHECK(has(e, "'terminals' in 'load' is out of range: 0"));
+  e = errors_of("suite: s\nload: {terminals: 10, duration: 1m, actions-per-terminal: 0}\ncases: [load]\n");
+  CHECK(has(e, "'actions-per-terminal' in 'load' is out of range: 0"));
+  const Suite s = load_suite_text(
+      "suite: s\nload: {terminals: 10, duration: 1m, actions-per-terminal: 25}\ncases: [load]\n", "s.yaml",
+      known());
+  REQUIRE(s.load.has_value());
+  CHECK(s.load->actions_per_terminal == 25);
+  CHECK(load_suite_text("suite: s\nload: {terminals: 10, duration: 1m}\ncases: [load]\n", "s.yaml", known())
+            .load->actions_per_terminal == 0);  // absent: the terminals act until the hold ends
 }
 
 TEST_CASE("lifetimes that contradict each other are refused") {
