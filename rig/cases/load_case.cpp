@@ -43,6 +43,34 @@ const T& need(const Reply<T>& r, const std::string& failure_class, const std::st
   return *r.value;
 }
 
+// A JSON API request as the terminals send it (Boost.Beast): Host, the bearer token if any, a JSON body if
+// any.
+boost::beast::http::request<boost::beast::http::string_body> json_request(const char* method,
+                                                                          const std::string& target,
+                                                                          const std::string& host,
+                                                                          const std::string& body,
+                                                                          const std::string& bearer) {
+  namespace http = boost::beast::http;
+  http::request<http::string_body> req(method == std::string("GET") ? http::verb::get : http::verb::post,
+                                       target, 11);
+  req.set(http::field::host, host);
+  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  return req;
+}
+
+detail::HttpAnswer answer_of(boost::beast::http::response<boost::beast::http::string_body>& res) {
+  detail::HttpAnswer a;
+  a.status = static_cast<int>(res.result_int());
+  a.body = std::move(res.body());
+  a.content_type = std::string(res[boost::beast::http::field::content_type]);
+  return a;
+}
+
 // One HTTP exchange with vendord from the terminal's own loopback address (vendord limits refused tokens per
 // client address: a thousand phones are a thousand clients). Boost.Beast, bounded by `timeout` as a whole.
 detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpoint& to, const char* method,
@@ -63,15 +91,7 @@ detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpo
     stream.socket().bind(tcp::endpoint(asio::ip::make_address(source), 0), ec);
   }
   if (ec) throw TerminalTransportError(route + ": cannot bind " + source + ": " + ec.message());
-  http::request<http::string_body> req(method == std::string("GET") ? http::verb::get : http::verb::post,
-                                       target, 11);
-  req.set(http::field::host, to.host);
-  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
-  if (!body.empty()) {
-    req.set(http::field::content_type, "application/json");
-    req.body() = body;
-  }
-  req.prepare_payload();
+  auto req = json_request(method, target, to.host, body, bearer);
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   boost::system::error_code failed;
@@ -96,11 +116,7 @@ detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpo
   ioc.run();
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   if (!done) throw TerminalTransportError(route + ": " + (failed ? failed.message() : "no answer"));
-  detail::HttpAnswer a;
-  a.status = static_cast<int>(res.result_int());
-  a.body = std::move(res.body());
-  a.content_type = std::string(res[http::field::content_type]);
-  return a;
+  return answer_of(res);
 }
 
 // Keep-alive HTTP connections to printerd's JSON API for the PT issue, the one API call inside a tap's hold
@@ -130,13 +146,8 @@ class KeepAliveHttp {
       }
       const bool reused = c != nullptr;
       if (!c) c = std::make_unique<Conn>();
-      http::request<http::string_body> req(http::verb::post, target, 11);
-      req.set(http::field::host, to_.host);
+      auto req = json_request(method, target, to_.host, body, bearer);
       req.keep_alive(true);
-      if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
-      req.set(http::field::content_type, "application/json");
-      req.body() = body;
-      req.prepare_payload();
       beast::flat_buffer buffer;
       http::response<http::string_body> res;
       boost::system::error_code failed;
@@ -177,11 +188,9 @@ class KeepAliveHttp {
         if (stale && attempt == 0) continue;
         throw TerminalTransportError(route + ": " + (failed ? failed.message() : "no answer"));
       }
-      detail::HttpAnswer a;
-      a.status = static_cast<int>(res.result_int());
-      a.body = std::move(res.body());
-      a.content_type = std::string(res[http::field::content_type]);
-      if (res.keep_alive()) {
+      const bool keep = res.keep_alive();
+      detail::HttpAnswer a = answer_of(res);
+      if (keep) {
         std::lock_guard lk(mu_);
         idle_.push_back(std::move(c));
       }
