@@ -21,7 +21,7 @@ namespace tapbench::wifi {
 
 using std::chrono::milliseconds;
 
-pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path) {
+pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path, WifiErrc failure) {
   if (argv.empty()) throw WifiError(WifiErrc::kBadArgument, "spawn: empty command line");
   std::vector<std::string> copy = argv;
   std::vector<char*> args;
@@ -36,7 +36,7 @@ pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_
   pid_t pid = -1;
   int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw WifiError(WifiErrc::kIo, "cannot start " + argv[0] + ": " + std::strerror(rc));
+  if (rc != 0) throw WifiError(failure, "cannot start " + argv[0] + ": " + std::strerror(rc));
   return pid;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "drivers/wifi/wifi_error.hpp"
+
 namespace tapbench::wifi {
 
 struct ChildResult {
@@ -20,8 +22,10 @@ struct ChildResult {
 // WifiError(kIo) if it cannot be started.
 ChildResult run_bounded(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
 
-// Starts argv in the background with output appended to `log_path`; returns its pid. Throws kIo.
-pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path);
+// Starts argv in the background with output appended to `log_path`; returns its pid. Throws `failure`
+// (kIo unless the caller says what a start failure means to it, e.g. kNoDaemon).
+pid_t spawn_logged(const std::vector<std::string>& argv, const std::string& log_path,
+                   WifiErrc failure = WifiErrc::kIo);
 // SIGTERM, up to `grace`, then SIGKILL; reaps. No-op for pid <= 0.
 void stop_child(pid_t pid, std::chrono::milliseconds grace);
 

@@ -1,8 +1,6 @@
 #include "drivers/wifi/hostap_process.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,10 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include "drivers/wifi/child_process.hpp"
 #include "drivers/wifi/wifi_error.hpp"
 #include "drivers/wifi/wpa_ctrl.hpp"
-
-extern char** environ;
 
 namespace tapbench::wifi {
 
@@ -25,22 +22,7 @@ HostapProcess::HostapProcess(std::vector<std::string> argv, std::string ctrl_soc
                              const Clock& clock, milliseconds ready_timeout)
     : ctrl_socket_(std::move(ctrl_socket)), log_path_(std::move(log_path)), clock_(clock) {
   if (argv.empty()) throw WifiError(WifiErrc::kBadArgument, "HostapProcess: empty command line");
-  std::vector<char*> args;
-  for (auto& a : argv)
-    args.push_back(a.data());
-  args.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    pid_ = -1;
-    throw WifiError(WifiErrc::kNoDaemon, "cannot start " + argv[0] + ": " + std::strerror(rc));
-  }
+  pid_ = spawn_logged(argv, log_path_, WifiErrc::kNoDaemon);
 
   // Poll for readiness with a deadline (the daemon creates its socket after parsing its config).
   const auto start = clock_.monotonic_now();
