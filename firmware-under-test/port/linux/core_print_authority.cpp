@@ -50,6 +50,29 @@ CorePrintAuthority::CorePrintAuthority(PrinterCore& core, std::mutex& core_mutex
       drive_tick_(drive_tick) {
   std::lock_guard lock(mutex_);
   if (core_.ptb().network) handover_ssid_ = core_.ptb().network->ssid;
+  publish_locked();
+}
+
+void CorePrintAuthority::publish_locked() const {
+  StatusView v;
+  v.pages = core_.ptb().printable_pages;
+  for (const auto& l : core_.ptb().ink)
+    v.ink.levels.push_back({l.colour, l.percent});
+  v.ink.low_percent = core_.ptb().ink_low_percent;
+  const Snapshot s = core_.snapshot();
+  // Not joined once S29 ran: the router refused the credentials (the core went back to its committed
+  // configuration) or is out of reach.
+  v.link = s.handover_pending ? RouterLink::joining
+                              : (s.station_joined ? RouterLink::joined : RouterLink::cannot_join);
+  v.router_ssid = handover_ssid_;
+  std::lock_guard l(view_mutex_);
+  view_ = std::move(v);
+}
+
+CorePrintAuthority::StatusView CorePrintAuthority::view() const {
+  if (std::unique_lock core(mutex_, std::try_to_lock); core.owns_lock()) publish_locked();
+  std::lock_guard l(view_mutex_);
+  return view_;
 }
 
 std::string CorePrintAuthority::principal_name(const Principal& p) {
@@ -62,6 +85,14 @@ Terminal CorePrintAuthority::terminal_for(const Peer& peer) const {
 }
 
 namespace {
+
+// Runs `f` when the scope ends: declared after a call's lock_guard, it publishes the status view while the
+// core mutex is still held, whichever way the call returns.
+template <class F>
+struct AtExit {
+  F f;
+  ~AtExit() { f(); }
+};
 
 AuthDecision refused(const Error& e, std::string principal = {}) {
   using Outcome = AuthDecision::Outcome;
@@ -82,6 +113,7 @@ AuthDecision CorePrintAuthority::authorize(std::string_view token, const Peer& p
   if (token.empty()) return {Outcome::unauthenticated, {}, "no token presented"};
   const Terminal terminal = terminal_for(peer);
   std::lock_guard lock(mutex_);
+  AtExit publish{[this] { publish_locked(); }};
   switch (purpose) {
     case AuthPurpose::print: {
       // S121–S123: refused at zero pages or when deactivated; the ticket is made again per job id when the
@@ -138,6 +170,7 @@ JobTicket& CorePrintAuthority::ticket(int job_id, std::string_view principal) {
 
 PageCharge CorePrintAuthority::charge_page(int job_id, std::string_view principal) {
   std::lock_guard lock(mutex_);
+  AtExit publish{[this] { publish_locked(); }};
   JobTicket& t = ticket(job_id, principal);
   auto left = core_.charge_page(t);
   if (!left) return {false, core_.ptb().printable_pages, left.error().detail};
@@ -146,11 +179,13 @@ PageCharge CorePrintAuthority::charge_page(int job_id, std::string_view principa
 
 void CorePrintAuthority::refund_page(int job_id, std::string_view principal) {
   std::lock_guard lock(mutex_);
+  AtExit publish{[this] { publish_locked(); }};
   (void)core_.refund_page(ticket(job_id, principal));
 }
 
 void CorePrintAuthority::page_marked(int job_id, std::string_view principal, bool colour) {
   std::lock_guard lock(mutex_);
+  AtExit publish{[this] { publish_locked(); }};
   if (page_marked_) page_marked_(colour);
   // A failed commit leaves the page in flight: the next start() finds its file and keeps it charged.
   (void)core_.mark_page(ticket(job_id, principal));
@@ -162,37 +197,26 @@ void CorePrintAuthority::end_job(int job_id) {
 }
 
 std::uint32_t CorePrintAuthority::remaining_pages() const {
-  std::lock_guard lock(mutex_);
-  return core_.ptb().printable_pages;
+  return view().pages;
 }
 
 InkStatus CorePrintAuthority::ink() const {
-  std::lock_guard lock(mutex_);
-  InkStatus s;
-  for (const auto& l : core_.ptb().ink)
-    s.levels.push_back({l.colour, l.percent});
-  s.low_percent = core_.ptb().ink_low_percent;
-  return s;
+  return view().ink;
 }
 
 std::string CorePrintAuthority::router_ssid() const {
-  std::lock_guard lock(mutex_);
-  return handover_ssid_;
+  return view().router_ssid;
 }
 
 PrintAuthority::RouterLink CorePrintAuthority::router_link() const {
-  std::lock_guard lock(mutex_);
-  const Snapshot s = core_.snapshot();
-  if (s.handover_pending) return RouterLink::joining;  // S29 not done yet
-  // Not joined once S29 ran: the router refused the credentials (the core went back to its committed
-  // configuration) or is out of reach.
-  return s.station_joined ? RouterLink::joined : RouterLink::cannot_join;
+  return view().link;  // S29 not done yet: joining
 }
 
 void CorePrintAuthority::tick() {
   if (!drive_tick_) return;
   std::lock_guard lock(mutex_);
   (void)core_.tick();
+  publish_locked();
 }
 
 }  // namespace tapbench::firmware::port

@@ -2,6 +2,9 @@
 // page ledger, the ink model, activation and the router hand-over are the core's rules; this class only
 // translates: peer → Terminal (the link from the peer's address), CoreError → 401/403, PAPPL job id →
 // the core's JobTicket. The core is not thread-safe: every call holds the port's one core mutex.
+// Status reads (pages, ink, router link) never wait for it: the core holds it through a router join (S29,
+// seconds) and through vendord calls, and a printer that stops answering Get-Printer-Attributes meanwhile
+// looks hung. They read the core when it is free, else the view published when it was last free.
 #pragma once
 
 #include <functional>
@@ -61,8 +64,18 @@ class CorePrintAuthority final : public PrintAuthority {
   static std::string principal_name(const Principal& p);
 
  private:
+  // What the status reads return: the core's state as of the last time the core mutex was free.
+  struct StatusView {
+    std::uint32_t pages = 0;
+    InkStatus ink;
+    RouterLink link = RouterLink::joining;
+    std::string router_ssid;
+  };
+
   Terminal terminal_for(const Peer& peer) const;
   JobTicket& ticket(int job_id, std::string_view principal);
+  void publish_locked() const;  // under the core mutex: the view from the core now
+  StatusView view() const;      // fresh if the core mutex is free, else the last published view
 
   std::mutex& mutex_;
   PrinterCore& core_;
@@ -70,7 +83,9 @@ class CorePrintAuthority final : public PrintAuthority {
   PageMarked page_marked_;
   bool drive_tick_;
   std::map<int, JobTicket> tickets_;
-  std::string handover_ssid_;  // accepted, pending or done (the PTB holds it once committed)
+  std::string handover_ssid_;      // accepted, pending or done (the PTB holds it once committed)
+  mutable std::mutex view_mutex_;  // guards view_ only; taken under the core mutex, never the other way
+  mutable StatusView view_;
 };
 
 }  // namespace tapbench::firmware::port

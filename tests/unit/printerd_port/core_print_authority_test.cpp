@@ -3,6 +3,9 @@
 // hand-over only over the WFD link, principals that never contain a token.
 #include <doctest/doctest.h>
 
+#include <future>
+#include <tuple>
+
 #include "firmware-under-test/port/linux/core_print_authority.hpp"
 #include "tests/unit/firmware/fixture.hpp"
 
@@ -188,4 +191,38 @@ TEST_CASE("with drive_tick=false the authority leaves due work to the runtime's 
   authority.tick();
   CHECK_FALSE(rig.c().ptb().network.has_value());  // still pending: nobody ran the core's tick
   CHECK(rig.c().snapshot().handover_pending);
+}
+
+TEST_CASE("status reads do not wait while the core is busy (a router join, a vendord call)") {
+  test::Rig rig;
+  rig.config.factory_pages = 5;
+  rig.boot();
+  std::mutex core_mutex;
+  CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), {}, false);
+  const RouterCredentials home{"home-router", "correct horse battery"};
+  REQUIRE(
+      authority.authorize(rig.c().current_pwt(), kWfdPeer, AuthPurpose::router_handover, &home).allowed());
+  CHECK(authority.router_link() == PrintAuthority::RouterLink::joining);
+  CHECK(authority.remaining_pages() == 5);
+
+  // The runtime holds the core mutex for the whole join (S29); a status read from another thread answers
+  // from the last view instead of waiting for it.
+  std::unique_lock busy(core_mutex);
+  auto status = std::async(std::launch::async, [&] {
+    return std::tuple{authority.remaining_pages(), authority.router_link(), authority.router_ssid(),
+                      authority.ink().levels.size()};
+  });
+  const bool answered = status.wait_for(std::chrono::seconds(10)) == std::future_status::ready;  // a bound
+  if (!answered) busy.unlock();  // let the blocked read finish, so the failure is reported, not a hang
+  REQUIRE(answered);
+  const auto [pages, link, ssid, inks] = status.get();
+  CHECK(pages == 5);
+  CHECK(link == PrintAuthority::RouterLink::joining);
+  CHECK(ssid == "home-router");
+  CHECK(inks == 4);
+
+  // Once the core is free again, reads are fresh: the join done by the core's tick shows at once.
+  (void)rig.c().tick();
+  busy.unlock();
+  CHECK(authority.router_link() == PrintAuthority::RouterLink::joined);
 }
