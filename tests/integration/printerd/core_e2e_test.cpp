@@ -38,7 +38,6 @@ TEST_CASE(
   sim.add_chip_on_pty((tmp.path() / "printer").string());
 
   PrinterdOptions options;
-  options.core = true;
   options.extra = {"--factory-pages", "2", "--nfc", "pn532_uart:" + (tmp.path() / "printer").string()};
   std::string pt;
   {
@@ -94,7 +93,6 @@ TEST_CASE(
   constexpr int kFactory = 100;
   constexpr int kJobPages = 40;
   PrinterdOptions options;
-  options.core = true;
   const fs::path doc = tmp.path() / "long.pwg";
   write_pwg_raster(doc, "iso_a4_210x297mm", "srgb_8", 300, kJobPages);
 
@@ -161,7 +159,6 @@ TEST_CASE(
     "start settles the pages in flight: a page whose file is in place is kept, one without is refunded") {
   TempDir tmp;
   PrinterdOptions options;
-  options.core = true;
   options.extra = {"--factory-pages", "10", "--nfc", "none"};
   fs::path state;
   {

@@ -105,11 +105,13 @@ struct Suite {
     CHECK(generate_samples(docs) == 34);  // 2 dpi × (6 black_1 + 6 sgray_8 + 5 srgb_8)
     // Debug log: diagnostics for a failing suite; still never a token.
     printer.emplace(100000, PAPPL_LOGLEVEL_DEBUG);
+    REQUIRE(
+        wait_printer_up_time(printer->port));  // RFC 8011: printer-up-time is 1:MAX, PAPPL says 0 at first
     pt = printer->pt_for("ipptool");
-    uri = "ipp://ipptool:" + pt + "@127.0.0.1:" + std::to_string(printer->port) + "/ipp/print";
+    uri = printer->uri_with("ipptool", pt);
   }
 
-  fs::path output() const { return printer->options.state_dir / "output"; }
+  fs::path output() const { return printer->output(); }
   std::vector<std::string> job_records() const { return job_records_in(output()); }
 
   void check(const IpptoolRun& run, int min_passed) {

@@ -123,7 +123,6 @@ TEST_CASE(
   const bool etc_cups_ssl_existed = fs::exists("/etc/cups/ssl");
 
   PrinterdOptions options;
-  options.core = true;
   options.listen = host + ":0";  // --tls auto: on, the listener is not loopback
   options.extra = {"--factory-pages", "3",         "--nfc", "pn532_uart:" + (tmp.path() / "printer").string(),
                    "--wfd-subnet",    host + "/32"};

@@ -134,14 +134,18 @@ inline fs::path printerd_path() {
   return PRINTERD_PATH;
 }
 
+// printerd on the printer core (docs/PRINTERD.md); the test adds the core's options (--factory-pages,
+// --nfc…).
 struct PrinterdOptions {
-  std::uint32_t pages = 1000;
-  std::string ink;                 // "" = default
   std::string log_level = "info";  // debug logs request attributes, e.g. printer-wifi-password (not tokens)
   std::vector<std::string> extra;
-  bool core = false;                   // true: printerd on the printer core (no --fake-tokens/--pages/--ink)
   std::string listen = "127.0.0.1:0";  // --listen (another address of this host: a non-loopback link)
 };
+
+// ipp://USER:TOKEN@127.0.0.1:PORT/ipp/print — how ipptool is given credentials (HTTP Basic).
+inline std::string ipp_uri_with(int port, const std::string& user, const std::string& token) {
+  return "ipp://" + user + ":" + token + "@127.0.0.1:" + std::to_string(port) + "/ipp/print";
+}
 
 // The lines of OUTPUT_DIR/jobs.jsonl, printerd's record of finished jobs (one JSON object each).
 inline std::vector<std::string> job_records_in(const fs::path& output_dir) {
@@ -156,27 +160,11 @@ inline std::vector<std::string> job_records_in(const fs::path& output_dir) {
 // printerd on 127.0.0.1 with a port of its own choosing; ready when it has written printerd.uri.
 class Printerd {
  public:
-  static constexpr const char* kPwt = "PWT-7QKD3M9X";
-  static constexpr const char* kPt = "pt-4f1c9a7e02b84d6f93a1c5e7d9b20f48";
-
   explicit Printerd(const fs::path& root, const PrinterdOptions& options = {}) : root_(root) {
     fs::create_directories(root);
     state_ = root / "state";
-    tokens_ = root / "tokens";
-    write_file(tokens_, std::string("# test tokens\npwt ") + kPwt + "\npt:terminal-1 " + kPt + "\n");
-    fs::permissions(tokens_, fs::perms::owner_read | fs::perms::owner_write);
     std::vector<std::string> argv = {printerd_path().string(), "--state-dir", state_.string(),  "--listen",
                                      options.listen,           "--log-level", options.log_level};
-    if (!options.core) {
-      for (const std::string& a : {std::string("--fake-tokens"), tokens_.string(), std::string("--pages"),
-                                   std::to_string(options.pages)}) {
-        argv.push_back(a);
-      }
-    }
-    if (!options.ink.empty()) {
-      argv.push_back("--ink");
-      argv.push_back(options.ink);
-    }
     for (const auto& e : options.extra)
       argv.push_back(e);
     std::error_code ec;
@@ -209,10 +197,6 @@ class Printerd {
   const fs::path& state() const { return state_; }
   fs::path output() const { return state_ / "output"; }
   std::string log() const { return read_file(state_ / "printerd.log"); }
-  // ipp://USER:TOKEN@127.0.0.1:PORT/ipp/print — how ipptool is given credentials (HTTP Basic).
-  std::string uri_with(const std::string& user, const std::string& token) const {
-    return "ipp://" + user + ":" + token + "@127.0.0.1:" + std::to_string(port_) + "/ipp/print";
-  }
   std::optional<int> stop() { return child_->terminate(std::chrono::seconds(10)); }
   pid_t pid() const { return child_->pid(); }
   // printerd's own stdout/stderr (sanitizer reports land here).
@@ -222,7 +206,7 @@ class Printerd {
   std::vector<std::string> job_records() const { return job_records_in(output()); }
 
  private:
-  fs::path root_, state_, tokens_;
+  fs::path root_, state_;
   std::optional<Child> child_;
   std::string uri_;
   int port_ = 0;

@@ -53,7 +53,6 @@ TEST_CASE(
   const fs::path air_dir = tmp.path() / "air";
 
   PrinterdOptions options;
-  options.core = true;
   options.extra = {"--nfc", "pn532_uart:" + (tmp.path() / "printer").string(), "--radio",
                    "link-model:" + air_dir.string(),
                    // the test's loopback requests stand for the phone on the group's link (S27)
