@@ -2,16 +2,25 @@
 # bench/ipp_bench.sh BUILD OUT JOBS — part of bench/run: IPP Print-Job of a one-page document on printerd and,
 # in the same run, on CUPS's reference printer ippeveprinter (-c /bin/true). Writes OUT/printerd.json,
 # OUT/ippeveprinter.json (or OUT/ippeveprinter.unavailable with the reason). Loopback only.
+# printerd runs on the printer core with its tag on pn532-sim; the PT the jobs use is obtained the real way:
+# the phone's reader (tapbench nfc read, libnfc pn532_uart) reads the PWT from the tag, and the PWT buys the
+# PT over the JSON API (POST /tapbench/api/pt).
 set -euo pipefail
 B=$1 OUT=$2 JOBS=$3
 mkdir -p "$OUT"
 PRINTERD=$B/firmware-under-test/port/linux/printerd
+PN532_SIM=$B/sim/pn532/pn532-sim
+TAPBENCH=$B/rig/cli/tapbench
+[ -x "$TAPBENCH" ] || TAPBENCH=$(find "$B/rig" -maxdepth 3 -type f -name tapbench -perm -u+x | head -1)
 TOOL=$B/bench/tapbench-bench-ipp
+# Only the emulated chips, never a reader plugged into this host.
+export LIBNFC_AUTO_SCAN=false LIBNFC_INTRUSIVE_SCAN=false
+unset LIBNFC_DEVICE
 PIDS=()
 cleanup() {  # children of this script only, by pid, newest first (ippeveprinter before avahi before D-Bus)
   local i
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; wait "${PIDS[i]}" 2>/dev/null || true; done
-  rm -f "$OUT/tokens" "$OUT/pt"
+  rm -f "$OUT/pt" "$OUT/tag.ndef" "$OUT/tag.json"  # tokens: never left behind
 }
 trap cleanup EXIT
 wait_for() {  # FILE SECONDS PID: poll until FILE is non-empty (bounded)
@@ -30,29 +39,56 @@ free_wildcard_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("0.
 "$TOOL" --make-doc "$OUT/page.pwg"
 status=0
 
-if [ -x "$PRINTERD" ]; then
-  rm -rf "$OUT/printerd-state"
-  mkdir -p "$OUT/printerd-state"
-  (umask 077; python3 -c 'import secrets; t="pt-"+secrets.token_hex(16); print("pt:bench "+t); open("'"$OUT/pt"'","w").write(t+"\n")' >"$OUT/tokens")
+# PT for printerd on the core: the tag (pn532-sim's printer chip) read by the phone's chip, the PWT traded
+# for a PT over the JSON API. PORT: printerd's. Writes OUT/pt (mode 0600).
+buy_pt() {
+  LIBNFC_AUTO_SCAN=false "$TAPBENCH" nfc read "pn532_uart:$OUT/nfc/phone" --wait 5000 --quiet \
+    --out "$OUT/tag.ndef" >"$OUT/nfc-read.txt" 2>&1 || { echo "tag read failed (see $OUT/nfc-read.txt)" >&2; return 1; }
+  "$TAPBENCH" ndef decode --json --binary "$OUT/tag.ndef" >"$OUT/tag.json" 2>>"$OUT/nfc-read.txt" ||
+    { echo "tag does not decode (see $OUT/nfc-read.txt)" >&2; return 1; }
+  (umask 077; python3 - "$OUT/tag.json" "$1" "$OUT/pt" <<'PY'
+import json, sys, urllib.request
+tag, port, out = sys.argv[1], sys.argv[2], sys.argv[3]
+pwt = json.load(open(tag)).get("tap_message", {}).get("pwt")
+if not pwt:
+    sys.exit("the printer's tag holds no PWT")
+req = urllib.request.Request(f"http://127.0.0.1:{port}/tapbench/api/pt", data=b'{"terminal_id":"app:bench"}',
+                             headers={"Authorization": "Bearer " + pwt, "Content-Type": "application/json"})
+with urllib.request.urlopen(req, timeout=10) as r:
+    open(out, "w").write(json.load(r)["pt"] + "\n")
+PY
+  )
+}
+
+if [ -x "$PRINTERD" ] && [ -x "$PN532_SIM" ] && [ -n "$TAPBENCH" ]; then
+  rm -rf "$OUT/printerd-state" "$OUT/nfc"
+  mkdir -p "$OUT/printerd-state" "$OUT/nfc"
+  "$PN532_SIM" --link "$OUT/nfc/phone" --link "$OUT/nfc/printer" >"$OUT/pn532-sim.out" 2>"$OUT/pn532-sim.log" &
+  SPID=$!
+  PIDS+=("$SPID")
   PORT=$(free_port)
-  "$PRINTERD" --state-dir "$OUT/printerd-state" --listen "127.0.0.1:$PORT" --fake-tokens "$OUT/tokens" \
-    --pages 1000000 --ink black=100,cyan=100,magenta=100,yellow=100 >"$OUT/printerd.out" 2>&1 &
-  PPID_=$!
-  PIDS+=("$PPID_")
-  if wait_for "$OUT/printerd-state/printerd.uri" 20 "$PPID_"; then
-    echo "[bench] IPP: $JOBS one-page Print-Jobs on printerd (fake-tokens mode, PT by Bearer)" >&2
-    "$TOOL" --port "$PORT" --bearer-file "$OUT/pt" --jobs "$JOBS" --doc "$OUT/page.pwg" \
-      --json "$OUT/printerd.json" 2>&1 | tee "$OUT/printerd.txt" >&2 || status=1
-    [ -s "$OUT/printerd.json" ] || status=1
+  if wait_for "$OUT/pn532-sim.out" 10 "$SPID"; then
+    "$PRINTERD" --state-dir "$OUT/printerd-state" --listen "127.0.0.1:$PORT" --factory-pages 1000000 \
+      --nfc "pn532_uart:$OUT/nfc/printer" >"$OUT/printerd.out" 2>&1 &
+    PPID_=$!
+    PIDS+=("$PPID_")
+    if wait_for "$OUT/printerd-state/printerd.uri" 20 "$PPID_" && buy_pt "$PORT"; then
+      echo "[bench] IPP: $JOBS one-page Print-Jobs on printerd (printer core, PT from the tag's PWT, Bearer)" >&2
+      "$TOOL" --port "$PORT" --bearer-file "$OUT/pt" --jobs "$JOBS" --doc "$OUT/page.pwg" \
+        --json "$OUT/printerd.json" 2>&1 | tee "$OUT/printerd.txt" >&2 || status=1
+      [ -s "$OUT/printerd.json" ] || status=1
+    else
+      echo "printerd did not start or no PT (see $OUT/printerd.out, $OUT/nfc-read.txt)" >&2
+      status=1
+    fi
   else
-    echo "printerd did not start (see $OUT/printerd.out)" >&2
+    echo "pn532-sim did not start (see $OUT/pn532-sim.log)" >&2
     status=1
   fi
-  kill "$PPID_" 2>/dev/null || true
-  wait "$PPID_" 2>/dev/null || true
-  PIDS=()  # printerd was the only child so far
+  cleanup  # printerd, then pn532-sim
+  PIDS=()
 else
-  echo "printerd not built" >"$OUT/printerd.unavailable"
+  echo "printerd, pn532-sim or tapbench not built" >"$OUT/printerd.unavailable"
 fi
 
 # ippeveprinter refuses to start without DNS-SD. Give it a private one, loopback only: a D-Bus system bus of
