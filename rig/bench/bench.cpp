@@ -22,6 +22,26 @@ std::string_view to_string(DeviceKind kind) {
   return "?";
 }
 
+std::string_view to_string(PrinterTls tls) {
+  switch (tls) {
+    case PrinterTls::kAuto:
+      return "auto";
+    case PrinterTls::kAlways:
+      return "always";
+    case PrinterTls::kNever:
+      return "never";
+  }
+  return "?";
+}
+
+bool printer_link_uses_tls(PrinterTls tls, std::string_view host) {
+  if (tls != PrinterTls::kAuto) return tls == PrinterTls::kAlways;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const bool loopback =
+      host == "localhost" || host == "::1" || host.starts_with("127.") || host.starts_with("::ffff:127.");
+  return !loopback;
+}
+
 std::string_view to_string(Role role) {
   switch (role) {
     case Role::kPhoneReader:

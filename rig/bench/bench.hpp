@@ -71,14 +71,32 @@ struct VendordBackend {               // backend: vendord — the rig starts a l
 };
 struct UrlServerBackend {  // backend: url — an already running server
   std::string url;
+  std::optional<std::string> ca_file;  // https: CA certificates (PEM) to verify it by, else the system store
 };
+// How the phone reaches the printer (JSON API and IPP alike): `tls: auto | always | never`.
+enum class PrinterTls { kAuto, kAlways, kNever };
+std::string_view to_string(PrinterTls tls);  // "auto", "always", "never"
+struct PrinterLink {
+  PrinterTls tls = PrinterTls::kAuto;
+  // printer-cert-sha256: the printer's certificate pinned up front ("AB:CD:…", 32 bytes); else trust on
+  // first use (the run's first TLS connection pins it).
+  std::optional<std::string> cert_sha256;
+};
+// The one decision "TLS or not" for the printer link, shared by the JSON API and IPP: `always` / `never` as
+// said; `auto` = TLS unless `host` is a loopback address (127.0.0.0/8, ::1, localhost) — what a phone on the
+// Wi-Fi Direct group must do: printerd, like any IPP Everywhere printer, answers 426 Upgrade Required to a
+// non-loopback client in clear.
+bool printer_link_uses_tls(PrinterTls tls, std::string_view host);
+
 struct PrinterdBackend {  // backend: printerd — the rig starts the reference firmware locally
   std::optional<std::string> binary;
   int port = 0;
   std::optional<std::string> state_dir;  // default: inside the run folder
+  PrinterLink link;                      // printerd listens on 127.0.0.1: auto = plain HTTP
 };
 struct BoardBackend {   // backend: board — printerd (or a vendor printer) on its own board
   std::string address;  // host:port of its control API
+  PrinterLink link;
 };
 
 // --- Power

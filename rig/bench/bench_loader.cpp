@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "server/api/tls_trust.hpp"
+
 namespace tapbench::rig {
 namespace {
 
@@ -28,9 +30,15 @@ const std::vector<BackendSpec>& backend_specs() {
       {DeviceKind::kRadio, "hostapd", {"interface", "ctrl-dir", "radio-lab"}, "a real hostapd"},
       {DeviceKind::kRadioLab, "qemu-hwsim", {"radios", "accel", "memory-mb", "kernel"}, "the radio lab VM"},
       {DeviceKind::kServer, "vendord", {"binary", "port", "database"}, "a local vendord started by the rig"},
-      {DeviceKind::kServer, "url", {"url"}, "a vendor server already running"},
-      {DeviceKind::kPrinter, "printerd", {"binary", "port", "state-dir"}, "printerd started by the rig"},
-      {DeviceKind::kPrinter, "board", {"address"}, "a printer on its own board"},
+      {DeviceKind::kServer, "url", {"url", "ca-file"}, "a vendor server already running"},
+      {DeviceKind::kPrinter,
+       "printerd",
+       {"binary", "port", "state-dir", "tls", "printer-cert-sha256"},
+       "printerd started by the rig"},
+      {DeviceKind::kPrinter,
+       "board",
+       {"address", "tls", "printer-cert-sha256"},
+       "a printer on its own board"},
       {DeviceKind::kPower, "usb-hub-port", {"hub", "port"}, "power-cycle through a USB hub port"},
       {DeviceKind::kPower, "none", {}, "no power control"},
   };
@@ -235,6 +243,34 @@ class BenchParser {
     check_.check_keys(node, all, what);
   }
 
+  // tls / printer-cert-sha256 of a printer device (docs/BENCH.md, "TLS to the printer").
+  PrinterLink parse_printer_link(const YAML::Node& node, const std::string& what) {
+    PrinterLink link;
+    const Keys modes = {"auto", "always", "never"};
+    if (auto t = check_.get_choice(node, "tls", what, false, modes)) {
+      link.tls = *t == "always"  ? PrinterTls::kAlways
+                 : *t == "never" ? PrinterTls::kNever
+                                 : PrinterTls::kAuto;
+    }
+    constexpr std::string_view shape =
+        "the SHA-256 fingerprint of the printer's certificate: 32 hex bytes, with or without ':' (openssl "
+        "x509 "
+        "-noout -fingerprint -sha256)";
+    if (auto f = check_.get_string(node, "printer-cert-sha256", what, false, shape)) {
+      link.cert_sha256 = server::normalise_fingerprint(*f);
+      if (!link.cert_sha256) {
+        check_.error(node["printer-cert-sha256"],
+                     "'printer-cert-sha256' in " + what + " is not a SHA-256 fingerprint: '" + *f + "'",
+                     std::string(shape));
+      } else if (link.tls == PrinterTls::kNever) {
+        check_.error(node["printer-cert-sha256"],
+                     "'printer-cert-sha256' in " + what + " has no use with 'tls: never'",
+                     "tls: auto or always with a pinned certificate");
+      }
+    }
+    return link;
+  }
+
   int get_port(const YAML::Node& node, const std::string& what) {
     return static_cast<int>(check_.get_int(node, "port", what, false, 0, 65535).value_or(0));
   }
@@ -326,6 +362,12 @@ class BenchParser {
         }
         c.url = *u;
       }
+      c.ca_file = check_.get_string(node, "ca-file", what, false, "a path to CA certificates (PEM)");
+      if (c.ca_file && !c.url.starts_with("https://")) {
+        check_.error(node["ca-file"],
+                     "'ca-file' in " + what + " has no use: the server's URL is not https://",
+                     "ca-file only with an https:// url");
+      }
       return c;
     }
     if (b == "printerd") {
@@ -333,6 +375,7 @@ class BenchParser {
       c.binary = check_.get_string(node, "binary", what, false, "a path to printerd");
       c.port = get_port(node, what);
       c.state_dir = check_.get_string(node, "state-dir", what, false, "a directory for the printer's state");
+      c.link = parse_printer_link(node, what);
       return c;
     }
     if (b == "board") {
@@ -350,6 +393,7 @@ class BenchParser {
         }
         c.address = *a;
       }
+      c.link = parse_printer_link(node, what);
       return c;
     }
     if (b == "usb-hub-port") {

@@ -109,20 +109,20 @@ bool eventually(const Clock& clock, MonotonicTime deadline, F done) {
 // Print-Job (same purpose: token, link, quota) without creating a job. Its successful answer is the printer
 // accepting the PWT (auth_ok); a refusal returns the IPP status. No answer at all throws
 // TerminalTransportError.
-ipp_status_t validate_job(const std::string& ipp_uri, const std::string& token, milliseconds timeout) {
+ipp_status_t validate_job(const std::string& ipp_uri, server::CertificatePin* tls_pin,
+                          const std::string& token, milliseconds timeout) {
   char scheme[16], user[64], host[256], resource[256];
   int port = 0;
   if (httpSeparateURI(HTTP_URI_CODING_ALL, ipp_uri.c_str(), scheme, sizeof scheme, user, sizeof user, host,
                       sizeof host, &port, resource, sizeof resource) < HTTP_URI_STATUS_OK) {
     throw TerminalTransportError("Validate-Job: not an IPP URI: " + ipp_uri);
   }
-  http_t* http = httpConnect2(host, port, nullptr, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1,
-                              static_cast<int>(timeout.count()), nullptr);
-  if (!http)
-    throw TerminalTransportError(std::string("Validate-Job: cannot connect: ") + cupsLastErrorString());
+  std::string why;
+  http_t* http = terminal::connect_printer(host, port, std::string_view(scheme) == "ipps", tls_pin,
+                                           static_cast<int>(timeout.count()), why);
+  if (!http) throw TerminalTransportError("Validate-Job: " + why);
   httpSetTimeout(http, static_cast<double>(timeout.count()) / 1000.0, nullptr, nullptr);
   httpSetAuthString(http, "Bearer", token.c_str());
-  std::string why;
   const auto status = terminal::validate_job_on(http, ipp_uri, resource, why);
   httpClose(http);
   if (!status) throw TerminalTransportError("Validate-Job: no IPP answer: " + why);
@@ -175,7 +175,7 @@ class FlowCase : public Case {
   // The clients follow the bench's endpoints (a restarted printer may come back on another port).
   const PrinterApiClient& printer() {
     if (!printer_ || printer_->base_url() != bench_->endpoints().printer_url)
-      printer_.emplace(bench_->endpoints().printer_url);
+      printer_.emplace(bench_->endpoints().printer_url, bench_->endpoints().printer_tls);
     return *printer_;
   }
   const VendorClient& vendor() {
@@ -185,7 +185,7 @@ class FlowCase : public Case {
   }
   const IppClient& ipp() {
     if (!ipp_ || ipp_->uri() != bench_->endpoints().printer_ipp_uri)
-      ipp_.emplace(bench_->endpoints().printer_ipp_uri);
+      ipp_.emplace(bench_->endpoints().printer_ipp_uri, bench_->endpoints().printer_pin);
     return *ipp_;
   }
 
@@ -495,7 +495,8 @@ class TapToPrintCase final : public FlowCase {
     // S121: the print app validates the job with the PWT (the printer authenticates it: auth_ok), then
     // prints: job_accepted when the printer answers Print-Job (PAPPL answers after the streamed pages),
     // job_done when the job, polled, reached its end.
-    const ipp_status_t valid = validate_job(bench_->endpoints().printer_ipp_uri, pwt, left());
+    const ipp_status_t valid =
+        validate_job(bench_->endpoints().printer_ipp_uri, bench_->endpoints().printer_pin.get(), pwt, left());
     if (valid > IPP_STATUS_OK_EVENTS_COMPLETE) {
       throw CaseFailure("pwt-refused-for-print",
                         std::string("Validate-Job with the tag's PWT refused: ") + ippErrorString(valid));

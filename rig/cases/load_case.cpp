@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "rig/terminal/http_call.hpp"
+#include "rig/terminal/ipp_client.hpp"
 #include "rig/terminal/nfc_tap.hpp"
+#include "server/api/client_stream.hpp"
 #include "sim/clock/sim_clock.hpp"
 
 namespace tapbench::rig {
@@ -72,7 +74,8 @@ detail::HttpAnswer answer_of(boost::beast::http::response<boost::beast::http::st
 }
 
 // One HTTP exchange with vendord from the terminal's own loopback address (vendord limits refused tokens per
-// client address: a thousand phones are a thousand clients). Boost.Beast, bounded by `timeout` as a whole.
+// client address: a thousand phones are a thousand clients). Boost.Beast, plain or TLS (the endpoint's
+// trust), bounded by `timeout` as a whole.
 detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpoint& to, const char* method,
                                   const std::string& target, const std::string& body,
                                   const std::string& bearer, ms timeout) {
@@ -82,13 +85,14 @@ detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpo
   using tcp = asio::ip::tcp;
   const std::string route = std::string(method) + " " + target;
   asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
+  server::ClientStream stream(ioc, to.tls);
   boost::system::error_code ec;
   const auto remote_addr = asio::ip::make_address(to.host, ec);
   if (ec) throw TerminalTransportError(route + ": not an address: " + to.host);
-  stream.socket().open(remote_addr.is_v4() ? tcp::v4() : tcp::v6(), ec);
+  auto& socket = stream.tcp().socket();
+  socket.open(remote_addr.is_v4() ? tcp::v4() : tcp::v6(), ec);
   if (!ec && !source.empty() && remote_addr.is_v4()) {
-    stream.socket().bind(tcp::endpoint(asio::ip::make_address(source), 0), ec);
+    socket.bind(tcp::endpoint(asio::ip::make_address(source), 0), ec);
   }
   if (ec) throw TerminalTransportError(route + ": cannot bind " + source + ": " + ec.message());
   auto req = json_request(method, target, to.host, body, bearer);
@@ -96,26 +100,39 @@ detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpo
   http::response<http::string_body> res;
   boost::system::error_code failed;
   bool done = false;
-  stream.expires_after(timeout);
-  stream.async_connect(tcp::endpoint(remote_addr, to.port), [&](boost::system::error_code e) {
+  stream.tcp().expires_after(timeout);
+  stream.tcp().async_connect(tcp::endpoint(remote_addr, to.port), [&](boost::system::error_code e) {
     if (e) {
       failed = e;
       return;
     }
-    http::async_write(stream, req, [&](boost::system::error_code e2, std::size_t) {
-      if (e2) {
-        failed = e2;
+    stream.async_secure(to.host, [&](boost::system::error_code e1) {
+      if (e1) {
+        failed = e1;
         return;
       }
-      http::async_read(stream, buffer, res, [&](boost::system::error_code e3, std::size_t) {
-        failed = e3;
-        done = !e3;
+      stream.visit([&](auto& s) {
+        http::async_write(s, req, [&](boost::system::error_code e2, std::size_t) {
+          if (e2) {
+            failed = e2;
+            return;
+          }
+          http::async_read(s, buffer, res, [&](boost::system::error_code e3, std::size_t) {
+            failed = e3;
+            done = !e3;
+          });
+        });
       });
     });
   });
   ioc.run();
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  if (!done) throw TerminalTransportError(route + ": " + (failed ? failed.message() : "no answer"));
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  if (!done) {
+    throw TerminalTransportError(route + ": " +
+                                 (!stream.failure().empty() ? stream.failure()
+                                  : failed                  ? failed.message()
+                                                            : "no answer"));
+  }
   return answer_of(res);
 }
 
@@ -123,7 +140,8 @@ detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpo
 // of the tag (its fresh connection cost a TCP connect and a new PAPPL client thread per PT issue). A
 // connection the printer closed while idle (end of stream before any byte of the answer: the request was
 // never read) is replaced once by a fresh one; any other failure is the terminal's transport error, never
-// retried (a PT issue must not present its PWT twice).
+// retried (a PT issue must not present its PWT twice). Plain or TLS (the endpoint's trust): the TLS handshake
+// is paid once per connection.
 class KeepAliveHttp {
  public:
   explicit KeepAliveHttp(detail::Endpoint to) : to_(std::move(to)) {}
@@ -145,7 +163,7 @@ class KeepAliveHttp {
         }
       }
       const bool reused = c != nullptr;
-      if (!c) c = std::make_unique<Conn>();
+      if (!c) c = std::make_unique<Conn>(to_);
       auto req = json_request(method, target, to_.host, body, bearer);
       req.keep_alive(true);
       beast::flat_buffer buffer;
@@ -153,16 +171,18 @@ class KeepAliveHttp {
       boost::system::error_code failed;
       bool done = false;
       c->ioc.restart();
-      c->stream.expires_after(timeout);
+      c->stream.tcp().expires_after(timeout);
       auto read_and_write = [&] {
-        http::async_write(c->stream, req, [&](boost::system::error_code e, std::size_t) {
-          if (e) {
-            failed = e;
-            return;
-          }
-          http::async_read(c->stream, buffer, res, [&](boost::system::error_code e2, std::size_t) {
-            failed = e2;
-            done = !e2;
+        c->stream.visit([&](auto& s) {
+          http::async_write(s, req, [&](boost::system::error_code e, std::size_t) {
+            if (e) {
+              failed = e;
+              return;
+            }
+            http::async_read(s, buffer, res, [&](boost::system::error_code e2, std::size_t) {
+              failed = e2;
+              done = !e2;
+            });
           });
         });
       };
@@ -172,21 +192,31 @@ class KeepAliveHttp {
         boost::system::error_code ec;
         const auto addr = asio::ip::make_address(to_.host, ec);
         if (ec) throw TerminalTransportError(route + ": not an address: " + to_.host);
-        c->stream.async_connect(tcp::endpoint(addr, to_.port), [&](boost::system::error_code e) {
+        c->stream.tcp().async_connect(tcp::endpoint(addr, to_.port), [&](boost::system::error_code e) {
           if (e) {
             failed = e;
             return;
           }
-          read_and_write();
+          c->stream.async_secure(to_.host, [&](boost::system::error_code e1) {
+            if (e1) {
+              failed = e1;
+              return;
+            }
+            read_and_write();
+          });
         });
       }
       c->ioc.run();
       if (!done) {
-        const bool stale = reused && buffer.size() == 0 &&
-                           (failed == http::error::end_of_stream || failed == asio::error::connection_reset ||
-                            failed == asio::error::broken_pipe);
+        const bool stale =
+            reused && buffer.size() == 0 &&
+            (failed == http::error::end_of_stream || failed == asio::error::connection_reset ||
+             failed == asio::error::broken_pipe || failed == asio::ssl::error::stream_truncated);
         if (stale && attempt == 0) continue;
-        throw TerminalTransportError(route + ": " + (failed ? failed.message() : "no answer"));
+        throw TerminalTransportError(route + ": " +
+                                     (!c->stream.failure().empty() ? c->stream.failure()
+                                      : failed                     ? failed.message()
+                                                                   : "no answer"));
       }
       const bool keep = res.keep_alive();
       detail::HttpAnswer a = answer_of(res);
@@ -200,8 +230,9 @@ class KeepAliveHttp {
 
  private:
   struct Conn {
+    explicit Conn(const detail::Endpoint& to) : stream(ioc, to.tls) {}
     boost::asio::io_context ioc;
-    boost::beast::tcp_stream stream{ioc};
+    server::ClientStream stream;
   };
   detail::Endpoint to_;
   std::mutex mu_;
@@ -218,7 +249,8 @@ bool success(int status) {
 // authorisation under load, docs/PERFORMANCE.md "Load"); a phone's print app keeps its connection too.
 class IppConnectionPool {
  public:
-  explicit IppConnectionPool(const std::string& ipp_uri) : uri_(ipp_uri) {
+  IppConnectionPool(const std::string& ipp_uri, std::shared_ptr<server::CertificatePin> pin)
+      : uri_(ipp_uri), pin_(std::move(pin)) {
     char scheme[16], user[64], host[256], resource[256];
     if (httpSeparateURI(HTTP_URI_CODING_ALL, ipp_uri.c_str(), scheme, sizeof scheme, user, sizeof user, host,
                         sizeof host, &port_, resource, sizeof resource) < HTTP_URI_STATUS_OK) {
@@ -226,6 +258,7 @@ class IppConnectionPool {
     }
     host_ = host;
     resource_ = resource;
+    tls_ = std::string_view(scheme) == "ipps";
   }
   ~IppConnectionPool() {
     for (http_t* h : idle_)
@@ -234,8 +267,8 @@ class IppConnectionPool {
   IppConnectionPool(const IppConnectionPool&) = delete;
   IppConnectionPool& operator=(const IppConnectionPool&) = delete;
 
-  // An idle connection (reused: true), else a new one; nullptr if none can be made.
-  http_t* take(ms timeout, bool& reused) {
+  // An idle connection (reused: true), else a new one; nullptr with `why` if none can be made.
+  http_t* take(ms timeout, bool& reused, std::string& why) {
     {
       std::lock_guard lk(mu_);
       if (!idle_.empty()) {
@@ -246,8 +279,7 @@ class IppConnectionPool {
       }
     }
     reused = false;
-    return httpConnect2(host_.c_str(), port_, nullptr, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1,
-                        static_cast<int>(timeout.count()), nullptr);
+    return terminal::connect_printer(host_, port_, tls_, pin_.get(), static_cast<int>(timeout.count()), why);
   }
   void give(http_t* h) {
     httpSetAuthString(h, nullptr, nullptr);  // the token does not stay with the connection
@@ -260,6 +292,8 @@ class IppConnectionPool {
  private:
   std::string uri_, host_, resource_;
   int port_ = 0;
+  bool tls_ = false;  // ipps: the printer's certificate checked against pin_
+  std::shared_ptr<server::CertificatePin> pin_;
   std::mutex mu_;
   std::vector<http_t*> idle_;
 };
@@ -270,12 +304,11 @@ class IppConnectionPool {
 Reply<bool> validate_job(IppConnectionPool& pool, const std::string& token, ms timeout) {
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
-    http_t* http = pool.take(timeout, reused);
-    if (!http)
-      throw TerminalTransportError(std::string("Validate-Job: cannot connect: ") + cupsLastErrorString());
+    std::string why;
+    http_t* http = pool.take(timeout, reused, why);
+    if (!http) throw TerminalTransportError("Validate-Job: " + why);
     httpSetTimeout(http, static_cast<double>(timeout.count()) / 1000.0, nullptr, nullptr);
     httpSetAuthString(http, "Bearer", token.c_str());
-    std::string why;
     const auto answered = terminal::validate_job_on(http, pool.uri(), pool.resource(), why);
     if (!answered) {
       httpClose(http);
@@ -305,9 +338,10 @@ class SimBenchLoadParties final : public load::LoadParties {
       : session_(std::move(session)),
         rig_clock_(rig_clock),
         clock_(bench.endpoints().sim_clock),
-        printer_(bench.endpoints().printer_url),
-        printer_api_(detail::parse_http_base_url(bench.endpoints().printer_url, "printer URL")),
-        ipp_(bench.endpoints().printer_ipp_uri),
+        printer_(bench.endpoints().printer_url, bench.endpoints().printer_tls),
+        printer_api_(detail::parse_http_base_url(bench.endpoints().printer_url, "printer URL",
+                                                 bench.endpoints().printer_tls)),
+        ipp_(bench.endpoints().printer_ipp_uri, bench.endpoints().printer_pin),
         vendor_(detail::parse_http_base_url(bench.endpoints().server_url, "vendord URL")) {}
 
   const Clock& token_clock() const override { return clock_; }
@@ -417,7 +451,7 @@ std::unique_ptr<load::LoadParties> sim_bench_parties(std::shared_ptr<SimBenchSes
     SimBenchStrategy& bench = session->acquire(env, step);
     if (bench.endpoints().sim_clock.empty()) throw CaseSkip("the bench's parties run on no sim clock file");
     session->ensure_pwt_on_tag(step);
-    const terminal::PrinterApiClient printer(bench.endpoints().printer_url);
+    const terminal::PrinterApiClient printer(bench.endpoints().printer_url, bench.endpoints().printer_tls);
     const terminal::VendorClient vendor(bench.endpoints().server_url);
     const auto left = [&] { return ms_left(step.remaining()); };
     auto tap = terminal::tap(session->phone_reader(step.clock()), step.clock(), left(), step.secrets());

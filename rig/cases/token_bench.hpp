@@ -12,6 +12,10 @@
 
 #include "rig/runner/case.hpp"
 
+namespace tapbench::server {
+class TlsTrust;
+}
+
 namespace tapbench::rig {
 
 class TokenBench {
@@ -21,6 +25,8 @@ class TokenBench {
   virtual std::string printer_url() const = 0;
   // printerd's IPP URI, "ipp://127.0.0.1:PORT/ipp/print".
   virtual std::string printer_ipp_uri() const = 0;
+  // How the printer's https:// is trusted (its pinned certificate); null when the link is plain HTTP.
+  virtual std::shared_ptr<const server::TlsTrust> printer_tls() const { return nullptr; }
   // vendord's base URL, "http://127.0.0.1:PORT".
   virtual std::string vendor_url() const = 0;
   // The --sim-clock file both processes run on; empty when they run on real time (the cases then SKIP).

@@ -88,6 +88,9 @@ class SessionTokenBench final : public TokenBench {
       : session_(std::move(session)), strategy_(strategy), clock_(clock), secrets_(secrets) {}
   std::string printer_url() const override { return strategy_.endpoints().printer_url; }
   std::string printer_ipp_uri() const override { return strategy_.endpoints().printer_ipp_uri; }
+  std::shared_ptr<const server::TlsTrust> printer_tls() const override {
+    return strategy_.endpoints().printer_tls;
+  }
   std::string vendor_url() const override { return strategy_.endpoints().server_url; }
   std::filesystem::path sim_clock_file() const override { return strategy_.endpoints().sim_clock; }
   std::string tap(std::chrono::milliseconds timeout) override {

@@ -87,6 +87,13 @@ SimBenchStrategy::SimBenchStrategy(const Bench& bench, const Lifetimes& lifetime
   // file in this run's folder also gives, and lets a report show what the server held).
   owns_vendord_db_ = server.database == ":memory:";
   vendord_db_ = owns_vendord_db_ ? (dir_ / "vendord.db").string() : server.database;
+  // printerd listens on loopback: TLS when the bench says `tls: always` (auto means what a phone on loopback
+  // does: plain HTTP, so the performance figures are measured that way).
+  printer_tls_ = printer_link_uses_tls(printer.link.tls, "127.0.0.1");
+  if (printer_tls_) {
+    endpoints_.printer_pin = std::make_shared<server::CertificatePin>("printer", printer.link.cert_sha256);
+    endpoints_.printer_tls = server::TlsTrust::pinned(endpoints_.printer_pin);
+  }
   owns_printer_state_ = !printer.state_dir;
   endpoints_.printer_state = printer.state_dir ? fs::path(*printer.state_dir) : dir_ / "printerd";
   endpoints_.sim_clock = dir_ / "sim-clock";
@@ -259,6 +266,7 @@ void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
                                    std::to_string(options_.ink_low_percent)};
   // The rig's loopback requests stand for the phone on the group's link (S27).
   if (radio_->phone_requests_on_loopback()) argv.insert(argv.end(), {"--wfd-subnet", "127.0.0.0/8"});
+  if (printer_tls_) argv.insert(argv.end(), {"--tls", "on"});
   const auto& p = lifetimes_.printer;
   if (p.pwt_period) argv.insert(argv.end(), {"--pwt-period", seconds_arg(*p.pwt_period)});
   if (p.pt_idle) argv.insert(argv.end(), {"--pt-idle-timeout", seconds_arg(*p.pt_idle)});
@@ -275,8 +283,9 @@ void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
   const auto colon = uri.rfind(':');
   const auto slash = uri.find('/', colon);
   printerd_port_ = std::stoi(uri.substr(colon + 1, slash - colon - 1));
-  endpoints_.printer_ipp_uri = uri;
-  endpoints_.printer_url = "http://127.0.0.1:" + std::to_string(printerd_port_);
+  endpoints_.printer_ipp_uri = printer_tls_ && uri.starts_with("ipp://") ? "ipps://" + uri.substr(6) : uri;
+  endpoints_.printer_url =
+      (printer_tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(printerd_port_);
 }
 
 void SimBenchStrategy::stop(milliseconds grace) {
@@ -316,7 +325,16 @@ void SimBenchStrategy::factory_reset_printer(MonotonicTime deadline) {
   if (printerd_) printerd_->stop(milliseconds(2000));
   printerd_.reset();
   std::error_code ec;
-  fs::remove_all(endpoints_.printer_state, ec);
+  const fs::path& state = endpoints_.printer_state;
+  const fs::path kept = state.parent_path() / (state.filename().string() + ".ssl-kept");
+  fs::remove_all(kept, ec);
+  fs::rename(state / "ssl", kept, ec);
+  const bool keep_ssl = !ec;
+  fs::remove_all(state, ec);
+  if (keep_ssl) {
+    fs::create_directories(state, ec);
+    fs::rename(kept, state / "ssl", ec);
+  }
   start_printerd(deadline);
 }
 

@@ -29,6 +29,7 @@
 #include "protocol/clock/clock.hpp"
 #include "rig/bench/bench.hpp"
 #include "rig/suite/suite.hpp"
+#include "server/api/tls_trust.hpp"
 #include "sim/clock/sim_clock.hpp"
 
 namespace tapbench::rig {
@@ -51,8 +52,13 @@ class StrategyError : public std::runtime_error {
 };
 
 struct SimBenchEndpoints {
-  std::string printer_url;              // printerd's JSON API base, http://127.0.0.1:PORT
-  std::string printer_ipp_uri;          // ipp://127.0.0.1:PORT/ipp/print
+  std::string printer_url;      // printerd's JSON API base, http://127.0.0.1:PORT (https:// with TLS)
+  std::string printer_ipp_uri;  // ipp://127.0.0.1:PORT/ipp/print (ipps:// with TLS)
+  // With TLS to the printer (the bench's `tls`, printer_link_uses_tls()): its certificate, pinned by the
+  // run's first TLS connection or by the bench's printer-cert-sha256, and the https trust that checks it.
+  // Null for plain HTTP. Every client of the printer (JSON API and IPP) takes these.
+  std::shared_ptr<server::CertificatePin> printer_pin;
+  std::shared_ptr<const server::TlsTrust> printer_tls;
   std::string server_url;               // vendord, http://127.0.0.1:PORT
   std::string phone_reader;             // libnfc connstring of the phone's reader, pn532_uart:PATH
   std::filesystem::path sim_clock;      // the --sim-clock file of printerd and vendord
@@ -90,7 +96,8 @@ class SimBenchStrategy {
 
   // Crash/recover: printerd stopped (SIGKILL when `crash`, else SIGTERM) and started again on the same port
   // and state directory. factory_reset_printer(): the same with an empty state directory and a new device
-  // ID (a new printer out of the box, unregistered, zero pages).
+  // ID (a new printer out of the box, unregistered, zero pages); the printer's TLS certificate (ssl/) is
+  // kept, as a board keeps its identity, so the run's pinned certificate still holds.
   void restart_printer(MonotonicTime deadline, bool crash = false);
   void factory_reset_printer(MonotonicTime deadline);
   // Whether the bench's sim clock was advanced (or is frozen) since the running printerd booted, i.e. its
@@ -144,6 +151,7 @@ class SimBenchStrategy {
   int vendord_port_ = 0, printerd_port_ = 0;
   int configured_printerd_port_ = 0;
   bool owns_printer_state_ = false, owns_vendord_db_ = false;
+  bool printer_tls_ = false;  // printerd --tls on, https:// and ipps:// (printer_link_uses_tls)
   std::string device_id_;
   std::filesystem::path control_socket_;
   SimBenchEndpoints endpoints_;

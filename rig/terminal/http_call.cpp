@@ -6,14 +6,16 @@
 
 namespace tapbench::rig::terminal::detail {
 
-Endpoint parse_http_base_url(std::string_view url, std::string_view what) {
-  constexpr std::string_view scheme = "http://";
+Endpoint parse_http_base_url(std::string_view url, std::string_view what,
+                             std::shared_ptr<const server::TlsTrust> trust) {
   auto bad = [&] {
-    return std::invalid_argument(std::string(what) + ": expected http://HOST:PORT, got '" + std::string(url) +
-                                 "'");
+    return std::invalid_argument(std::string(what) +
+                                 ": expected http://HOST:PORT or https://HOST:PORT, got '" +
+                                 std::string(url) + "'");
   };
-  if (url.substr(0, scheme.size()) != scheme) throw bad();
-  std::string_view rest = url.substr(scheme.size());
+  const bool tls = url.starts_with("https://");
+  if (!tls && !url.starts_with("http://")) throw bad();
+  std::string_view rest = url.substr(tls ? 8 : 7);
   while (!rest.empty() && rest.back() == '/')
     rest.remove_suffix(1);
   const auto colon = rest.rfind(':');
@@ -27,6 +29,7 @@ Endpoint parse_http_base_url(std::string_view url, std::string_view what) {
   const auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (ec != std::errc{} || p != port.data() + port.size() || value == 0 || value > 65535) throw bad();
   e.port = static_cast<std::uint16_t>(value);
+  if (tls) e.tls = trust ? std::move(trust) : server::TlsTrust::system();
   return e;
 }
 
@@ -36,7 +39,7 @@ HttpAnswer exchange(const Endpoint& to, std::string_view method, const std::stri
   if (!json_body.empty()) headers.emplace_back("Content-Type", "application/json");
   if (!bearer.empty()) headers.emplace_back("Authorization", "Bearer " + std::string(bearer));
   try {
-    server::HttpClient client(to.host, to.port, timeout);
+    server::HttpClient client(to.host, to.port, timeout, to.tls);
     server::ClientResponse r = client.request(std::string(method), target, json_body, headers);
     HttpAnswer a;
     a.status = r.status;

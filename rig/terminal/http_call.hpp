@@ -6,21 +6,27 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "rig/terminal/reply.hpp"
 #include "server/api/http_client.hpp"
+#include "server/api/tls_trust.hpp"
 
 namespace tapbench::rig::terminal::detail {
 
 struct Endpoint {
   std::string host;
   std::uint16_t port = 0;
+  // https: how the server is trusted (server/api/tls_trust.hpp); null for http.
+  std::shared_ptr<const server::TlsTrust> tls;
 };
 
-// "http://HOST:PORT[/]" → {HOST, PORT}; std::invalid_argument otherwise. `what` names the parameter.
-Endpoint parse_http_base_url(std::string_view url, std::string_view what);
+// "http://HOST:PORT[/]" → {HOST, PORT}, "https://HOST:PORT[/]" → the same with TLS trusted by `trust` (the
+// system CA store when null); std::invalid_argument otherwise. `what` names the parameter.
+Endpoint parse_http_base_url(std::string_view url, std::string_view what,
+                             std::shared_ptr<const server::TlsTrust> trust = nullptr);
 
 struct HttpAnswer {
   int status = 0;

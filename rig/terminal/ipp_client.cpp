@@ -107,18 +107,56 @@ std::int64_t pages_left_in(const std::string& message) {
 
 }  // namespace
 
-IppClient::IppClient(std::string ipp_uri) : uri_(std::move(ipp_uri)) {
+http_t* connect_printer(const std::string& host, int port, bool tls, server::CertificatePin* pin,
+                        int timeout_ms, std::string& why) {
+  http_t* http =
+      httpConnect2(host.c_str(), port, nullptr, AF_UNSPEC,
+                   tls ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED, 1, timeout_ms, nullptr);
+  if (http == nullptr) {
+    why = std::string(tls ? "cannot connect with TLS to " : "cannot connect to ") + host + ":" +
+          std::to_string(port) + ": " + (cupsLastErrorString() ? cupsLastErrorString() : "no reason");
+    return nullptr;
+  }
+  if (!tls || pin == nullptr) return http;
+  // The peer's certificate chain as libcups's TLS layer got it (DER, the printer's own first): its SHA-256
+  // against the pin, before any request (with its token) is sent.
+  cups_array_t* chain = nullptr;
+  std::string fingerprint;
+  if (httpCopyCredentials(http, &chain) == 0 && chain != nullptr) {
+    if (const auto* first = static_cast<http_credential_t*>(cupsArrayFirst(chain));
+        first && first->datalen > 0)
+      fingerprint =
+          server::sha256_fingerprint(static_cast<const unsigned char*>(first->data), first->datalen);
+    httpFreeCredentials(chain);
+  }
+  try {
+    if (fingerprint.empty()) throw server::TlsPinError("the printer presented no TLS certificate");
+    pin->check(fingerprint);
+  } catch (const server::TlsPinError& e) {
+    httpClose(http);
+    why = e.what();
+    return nullptr;
+  }
+  return http;
+}
+
+IppClient::IppClient(std::string ipp_uri, std::shared_ptr<server::CertificatePin> pin)
+    : uri_(std::move(ipp_uri)), pin_(std::move(pin)) {
   char scheme[32], userpass[256], host[256], resource[1024];
   int port = 0;
   if (httpSeparateURI(HTTP_URI_CODING_ALL, uri_.c_str(), scheme, sizeof scheme, userpass, sizeof userpass,
                       host, sizeof host, &port, resource, sizeof resource) < HTTP_URI_STATUS_OK ||
-      std::string_view(scheme) != "ipp" || userpass[0] != '\0') {
-    throw std::invalid_argument("printer URI: expected ipp://HOST:PORT/RESOURCE without credentials, got '" +
-                                uri_ + "'");
+      (std::string_view(scheme) != "ipp" && std::string_view(scheme) != "ipps") || userpass[0] != '\0') {
+    throw std::invalid_argument(
+        "printer URI: expected ipp://HOST:PORT/RESOURCE or ipps://… without credentials, got '" + uri_ + "'");
   }
   host_ = host;
   port_ = port;
   resource_ = resource;
+  if (std::string_view(scheme) == "ipps") {
+    if (!pin_) pin_ = std::make_shared<server::CertificatePin>("printer");
+    api_trust_ = server::TlsTrust::pinned(pin_);
+  }
 }
 
 namespace {
@@ -133,16 +171,14 @@ struct Exchange {
 }  // namespace
 
 // One request (consumed) with an optional document fd; throws TerminalTransportError when no IPP answer.
-static Exchange send_ipp(const std::string& host, int port, const std::string& resource, ipp_t* request,
-                         std::string_view token, TokenScheme scheme, const std::string& user, int doc_fd,
-                         Steady::time_point deadline, std::string_view what) {
+static Exchange send_ipp(const std::string& host, int port, server::CertificatePin* tls_pin,
+                         const std::string& resource, ipp_t* request, std::string_view token,
+                         TokenScheme scheme, const std::string& user, int doc_fd, Steady::time_point deadline,
+                         std::string_view what) {
   IppPtr owned(request);
-  HttpPtr http(httpConnect2(host.c_str(), port, nullptr, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1,
-                            remaining_ms(deadline), nullptr));
-  if (!http) {
-    throw TerminalTransportError(std::string(what) + ": cannot connect to " + host + ":" +
-                                 std::to_string(port) + ": " + cupsLastErrorString());
-  }
+  std::string why;
+  HttpPtr http(connect_printer(host, port, tls_pin != nullptr, tls_pin, remaining_ms(deadline), why));
+  if (!http) throw TerminalTransportError(std::string(what) + ": " + why);
   httpSetTimeout(http.get(), remaining_ms(deadline) / 1000.0, nullptr, nullptr);
   BasicAnswer answer;
   answer.token = std::string(token);
@@ -204,8 +240,8 @@ Reply<PrintResult> IppClient::print(std::string_view token, const PrintRequest& 
   ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, request.user.c_str());
   ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, request.job_name.c_str());
   ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, request.format.c_str());
-  Exchange ex = send_ipp(host_, port_, resource_, req, token, request.scheme, request.user, doc.get(),
-                         deadline, "Print-Job");
+  Exchange ex = send_ipp(host_, port_, pin_.get(), resource_, req, token, request.scheme, request.user,
+                         doc.get(), deadline, "Print-Job");
   if (ex.status > IPP_STATUS_OK_EVENTS_COMPLETE) return ipp_refusal<PrintResult>(ex);
 
   PrintResult result;
@@ -219,8 +255,8 @@ Reply<PrintResult> IppClient::print(std::string_view token, const PrintRequest& 
     ippAddString(q, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, uri_.c_str());
     ippAddInteger(q, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", result.job_id);
     ippAddString(q, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, request.user.c_str());
-    Exchange jx = send_ipp(host_, port_, resource_, q, token, request.scheme, request.user, -1, deadline,
-                           "Get-Job-Attributes");
+    Exchange jx = send_ipp(host_, port_, pin_.get(), resource_, q, token, request.scheme, request.user, -1,
+                           deadline, "Get-Job-Attributes");
     if (jx.status > IPP_STATUS_OK_EVENTS_COMPLETE) return ipp_refusal<PrintResult>(jx);
     const int state = attr_int(jx.response.get(), "job-state", 0);
     if (state >= IPP_JSTATE_CANCELED) {
@@ -239,7 +275,9 @@ Reply<PrintResult> IppClient::print(std::string_view token, const PrintRequest& 
     // printerd's status route is on the same host and port (no token).
     const auto left = std::chrono::duration_cast<ms>(deadline - Steady::now());
     const auto s =
-        PrinterApiClient("http://" + host_ + ":" + std::to_string(port_)).status(std::max(left, ms(1)));
+        PrinterApiClient((api_trust_ ? "https://" : "http://") + host_ + ":" + std::to_string(port_),
+                         api_trust_)
+            .status(std::max(left, ms(1)));
     if (s.ok()) result.pages_remaining = s.value->pages_remaining;
   }
   Reply<PrintResult> r;
@@ -258,8 +296,8 @@ Reply<bool> IppClient::hand_over_router(std::string_view pwt, std::string_view s
   ippAddString(req, IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-wifi-ssid", nullptr, s.c_str());
   ippAddOctetString(req, IPP_TAG_PRINTER, "printer-wifi-password", passphrase.data(),
                     static_cast<int>(passphrase.size()));
-  Exchange ex = send_ipp(host_, port_, resource_, req, pwt, TokenScheme::bearer, "app:admin", -1, deadline,
-                         "Set-Printer-Attributes");
+  Exchange ex = send_ipp(host_, port_, pin_.get(), resource_, req, pwt, TokenScheme::bearer, "app:admin", -1,
+                         deadline, "Set-Printer-Attributes");
   if (ex.status > IPP_STATUS_OK_EVENTS_COMPLETE) return ipp_refusal<bool>(ex);
   Reply<bool> r;
   r.status = static_cast<int>(ex.status);
@@ -274,8 +312,8 @@ Reply<Supplies> IppClient::supplies(ms timeout) const {
   static const char* const wanted[] = {"marker-names", "marker-colors", "marker-levels",
                                        "printer-state-reasons"};
   ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 4, nullptr, wanted);
-  Exchange ex = send_ipp(host_, port_, resource_, req, {}, TokenScheme::bearer, "app:print", -1, deadline,
-                         "Get-Printer-Attributes");
+  Exchange ex = send_ipp(host_, port_, pin_.get(), resource_, req, {}, TokenScheme::bearer, "app:print", -1,
+                         deadline, "Get-Printer-Attributes");
   if (ex.status > IPP_STATUS_OK_EVENTS_COMPLETE) return ipp_refusal<Supplies>(ex);
   Supplies s;
   ipp_t* rsp = ex.response.get();

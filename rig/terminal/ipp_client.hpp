@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "rig/terminal/reply.hpp"
+#include "server/api/tls_trust.hpp"
 
 namespace tapbench::rig::terminal {
 
@@ -54,8 +56,10 @@ struct Supplies {
 
 class IppClient {
  public:
-  // ipp_uri: "ipp://127.0.0.1:PORT/ipp/print" (printerd.uri). Throws std::invalid_argument on another form.
-  explicit IppClient(std::string ipp_uri);
+  // ipp_uri: "ipp://127.0.0.1:PORT/ipp/print" (printerd.uri), or "ipps://…" for IPP over TLS (libcups
+  // HTTP_ENCRYPTION_ALWAYS) whose certificate `pin` judges (trust on first use; a pin of its own when null).
+  // Throws std::invalid_argument on another form.
+  explicit IppClient(std::string ipp_uri, std::shared_ptr<server::CertificatePin> pin = nullptr);
 
   // Print-Job then wait (bounded by timeout) for the job to reach a terminal state.
   Reply<PrintResult> print(std::string_view token, const PrintRequest& request, ms timeout) const;
@@ -74,7 +78,16 @@ class IppClient {
   std::string host_;
   int port_ = 0;
   std::string resource_;
+  std::shared_ptr<server::CertificatePin> pin_;        // ipps only
+  std::shared_ptr<const server::TlsTrust> api_trust_;  // ipps only: the JSON API's https, same pin
 };
+
+// A libcups connection to the printer, the phone's way: `tls` = ipps (HTTP_ENCRYPTION_ALWAYS: the handshake
+// happens before anything is sent), its certificate then checked against `pin` (server/api/tls_trust.hpp);
+// plain IPP otherwise, exactly as before. nullptr with `why` when it cannot connect or the pin refuses the
+// certificate (`why` says which).
+http_t* connect_printer(const std::string& host, int port, bool tls, server::CertificatePin* pin,
+                        int timeout_ms, std::string& why);
 
 // S121 as the print app starts it: IPP Validate-Job on an open libcups connection `http` (whose Bearer token
 // the caller set with httpSetAuthString), which printerd authorises exactly as Print-Job without creating a

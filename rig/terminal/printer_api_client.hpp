@@ -5,11 +5,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "rig/terminal/reply.hpp"
+
+namespace tapbench::server {
+class TlsTrust;
+}
 
 namespace tapbench::rig::terminal {
 
@@ -46,8 +51,10 @@ struct PrinterStatus {  // GET /tapbench/status (no auth)
 
 class PrinterApiClient {
  public:
-  // "http://127.0.0.1:PORT" (printerd's --listen); throws std::invalid_argument on another form.
-  explicit PrinterApiClient(std::string base_url);
+  // "http://127.0.0.1:PORT" (printerd's --listen) or "https://HOST:PORT"; throws std::invalid_argument on
+  // another form. https://: the server is trusted by `trust` (server/api/tls_trust.hpp), the system CA store
+  // when null.
+  explicit PrinterApiClient(std::string base_url, std::shared_ptr<const server::TlsTrust> trust = nullptr);
 
   // S31-S35: trade the tag's PWT for a PT bound to terminal_id; the PWT rotates on success.
   Reply<PtGrant> issue_pt(std::string_view pwt, std::string_view terminal_id, ms timeout) const;
@@ -70,6 +77,7 @@ class PrinterApiClient {
   std::string base_url_;
   std::string host_;
   std::uint16_t port_ = 0;
+  std::shared_ptr<const server::TlsTrust> tls_;  // https only
 };
 
 }  // namespace tapbench::rig::terminal

@@ -30,17 +30,19 @@ CwtGrant cwt_from(const boost::json::object& o, std::string_view route) {
 
 }  // namespace
 
-VendorClient::VendorClient(std::string base_url) : base_url_(std::move(base_url)) {
-  const auto e = detail::parse_http_base_url(base_url_, "vendord URL");
+VendorClient::VendorClient(std::string base_url, std::shared_ptr<const server::TlsTrust> trust)
+    : base_url_(std::move(base_url)) {
+  auto e = detail::parse_http_base_url(base_url_, "vendord URL", std::move(trust));
   host_ = e.host;
   port_ = e.port;
+  tls_ = std::move(e.tls);
 }
 
 Reply<SvtGrant> VendorClient::svt(std::string_view svwt, std::string_view terminal_id, ms timeout) const {
   constexpr std::string_view route = "POST /v1/terminal/svt";
   const std::string body =
       "{\"svwt\":" + json_string(svwt) + ",\"terminal_id\":" + json_string(terminal_id) + "}";
-  const auto a = detail::exchange({host_, port_}, "POST", "/v1/terminal/svt", body, {}, timeout);
+  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/svt", body, {}, timeout);
   if (!success(a.status)) return detail::refusal<SvtGrant>(a);
   const auto o = detail::parse_object(a, route);
   Reply<SvtGrant> r;
@@ -52,7 +54,8 @@ Reply<SvtGrant> VendorClient::svt(std::string_view svwt, std::string_view termin
 
 Reply<CwtGrant> VendorClient::free_charge(std::string_view svt, ms timeout) const {
   constexpr std::string_view route = "POST /v1/terminal/free-charge";
-  const auto a = detail::exchange({host_, port_}, "POST", "/v1/terminal/free-charge", "{}", svt, timeout);
+  const auto a =
+      detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/free-charge", "{}", svt, timeout);
   if (!success(a.status)) return detail::refusal<CwtGrant>(a);
   Reply<CwtGrant> r;
   r.status = a.status;
@@ -62,7 +65,7 @@ Reply<CwtGrant> VendorClient::free_charge(std::string_view svt, ms timeout) cons
 
 Reply<ChargeResult> VendorClient::charge(std::string_view cwt, ms timeout) const {
   constexpr std::string_view route = "POST /v1/terminal/charge";
-  const auto a = detail::exchange({host_, port_}, "POST", "/v1/terminal/charge",
+  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/charge",
                                   "{\"cwt\":" + json_string(cwt) + "}", {}, timeout);
   if (!success(a.status)) return detail::refusal<ChargeResult>(a);
   const auto o = detail::parse_object(a, route);
@@ -80,7 +83,8 @@ Reply<CwtGrant> VendorClient::paid_charge(std::string_view svt, std::int64_t pag
   std::string body = "{\"pages\":" + std::to_string(pages) + ",\"card_number\":" + json_string(card_number);
   if (!request_id.empty()) body += ",\"request_id\":" + json_string(request_id);
   body += "}";
-  const auto a = detail::exchange({host_, port_}, "POST", "/v1/terminal/paid-charge", body, svt, timeout);
+  const auto a =
+      detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/paid-charge", body, svt, timeout);
   if (!success(a.status)) return detail::refusal<CwtGrant>(a);
   Reply<CwtGrant> r;
   r.status = a.status;
@@ -99,7 +103,7 @@ Reply<std::int64_t> VendorClient::exchange(std::string_view svt, const std::vect
     body += "]";
   }
   body += "}";
-  const auto a = detail::exchange({host_, port_}, "POST", "/v1/terminal/exchange", body, svt, timeout);
+  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/exchange", body, svt, timeout);
   if (!success(a.status)) return detail::refusal<std::int64_t>(a);
   const auto o = detail::parse_object(a, route);
   Reply<std::int64_t> r;
@@ -110,7 +114,7 @@ Reply<std::int64_t> VendorClient::exchange(std::string_view svt, const std::vect
 
 Reply<bool> VendorClient::activation(std::string_view svt, bool active, ms timeout) const {
   constexpr std::string_view route = "POST /v1/terminal/activation";
-  const auto a = detail::exchange({host_, port_}, "POST", "/v1/terminal/activation",
+  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/activation",
                                   active ? R"({"active":true})" : R"({"active":false})", svt, timeout);
   if (!success(a.status)) return detail::refusal<bool>(a);
   const auto o = detail::parse_object(a, route);
@@ -122,7 +126,7 @@ Reply<bool> VendorClient::activation(std::string_view svt, bool active, ms timeo
 
 Reply<DeviceInfo> VendorClient::device(std::string_view svt, ms timeout) const {
   constexpr std::string_view route = "GET /v1/terminal/device";
-  const auto a = detail::exchange({host_, port_}, "GET", "/v1/terminal/device", {}, svt, timeout);
+  const auto a = detail::exchange({host_, port_, tls_}, "GET", "/v1/terminal/device", {}, svt, timeout);
   if (!success(a.status)) return detail::refusal<DeviceInfo>(a);
   const auto o = detail::parse_object(a, route);
   DeviceInfo d;
@@ -161,7 +165,7 @@ WebPage VendorClient::open_page(std::string_view url, ms timeout) const {
     target = slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
   }
   if (target.empty() || target.front() != '/') throw std::invalid_argument("open_page: not a page URL");
-  const auto a = detail::exchange({host_, port_}, "GET", std::string(target), {}, {}, timeout);
+  const auto a = detail::exchange({host_, port_, tls_}, "GET", std::string(target), {}, {}, timeout);
   return WebPage{a.status, a.content_type, a.location, a.body};
 }
 

@@ -5,11 +5,16 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "rig/terminal/reply.hpp"
+
+namespace tapbench::server {
+class TlsTrust;
+}
 
 namespace tapbench::rig::terminal {
 
@@ -63,8 +68,10 @@ struct WebPage {  // S118: what the phone's browser got
 
 class VendorClient {
  public:
-  // "http://127.0.0.1:PORT" (vendord's --listen); throws std::invalid_argument on another form.
-  explicit VendorClient(std::string base_url);
+  // "http://127.0.0.1:PORT" (vendord's --listen) or "https://HOST:PORT"; throws std::invalid_argument on
+  // another form. https://: the server is trusted by `trust` (server/api/tls_trust.hpp), the system CA store
+  // when null.
+  explicit VendorClient(std::string base_url, std::shared_ptr<const server::TlsTrust> trust = nullptr);
 
   // S77-S81: redeem the single-use SVWT for an SVT (a replay is 409 token_already_used).
   Reply<SvtGrant> svt(std::string_view svwt, std::string_view terminal_id, ms timeout) const;
@@ -92,6 +99,7 @@ class VendorClient {
   std::string base_url_;
   std::string host_;
   std::uint16_t port_ = 0;
+  std::shared_ptr<const server::TlsTrust> tls_;  // https only
 };
 
 }  // namespace tapbench::rig::terminal

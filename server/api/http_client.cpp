@@ -5,6 +5,8 @@
 #include <boost/beast/http.hpp>
 #include <optional>
 
+#include "server/api/client_stream.hpp"
+
 namespace tapbench::server {
 
 namespace asio = boost::asio;
@@ -16,21 +18,33 @@ struct HttpClient::Impl {
   std::string host;
   std::uint16_t port;
   std::chrono::milliseconds timeout;
+  std::shared_ptr<const TlsTrust> tls;
   asio::io_context ioc;
-  std::optional<beast::tcp_stream> stream;
+  std::optional<ClientStream> stream;
   beast::flat_buffer buffer;
 
+  std::string where() const { return host + ":" + std::to_string(port); }
+
   void connect() {
-    stream.emplace(ioc);
+    stream.emplace(ioc, tls);
     tcp::resolver resolver(ioc);
     beast::error_code ec;
     const auto results = resolver.resolve(host, std::to_string(port), ec);
     if (ec) throw HttpClientError("cannot resolve " + host + ": " + ec.message());
-    stream->expires_after(timeout);
-    stream->connect(results, ec);
+    stream->tcp().expires_after(timeout);
+    stream->tcp().connect(results, ec);
     if (ec) {
       stream.reset();
-      throw HttpClientError("cannot connect to " + host + ":" + std::to_string(port) + ": " + ec.message());
+      throw HttpClientError("cannot connect to " + where() + ": " + ec.message());
+    }
+    if (!stream->tls()) return;
+    ec = run(
+        [&](auto handler) { stream->async_secure(host, [handler](beast::error_code e) { handler(e); }); });
+    if (ec) {
+      std::string why =
+          stream->failure().empty() ? "TLS handshake failed: " + ec.message() : stream->failure();
+      stream.reset();
+      throw HttpClientError("https://" + where() + ": " + why);
     }
   }
 
@@ -38,19 +52,21 @@ struct HttpClient::Impl {
   template <typename Start>
   beast::error_code run(Start&& start) {
     beast::error_code result = asio::error::would_block;
-    stream->expires_after(timeout);
-    start([&](beast::error_code ec, std::size_t) { result = ec; });
+    stream->tcp().expires_after(timeout);
+    start([&](beast::error_code ec, auto&&...) { result = ec; });
     ioc.restart();
     ioc.run();
     return result;
   }
 };
 
-HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
+HttpClient::HttpClient(std::string host, std::uint16_t port, std::chrono::milliseconds timeout,
+                       std::shared_ptr<const TlsTrust> tls)
     : impl_(std::make_unique<Impl>()) {
   impl_->host = std::move(host);
   impl_->port = port;
   impl_->timeout = timeout;
+  impl_->tls = std::move(tls);
 }
 
 HttpClient::~HttpClient() = default;
@@ -74,11 +90,14 @@ ClientResponse HttpClient::request(const std::string& method, const std::string&
     return HttpClientError(what + " " + method + " " + target.substr(0, target.find('?')) + ": " +
                            ec.message());
   };
-  beast::error_code ec = impl_->run([&](auto handler) { http::async_write(*impl_->stream, req, handler); });
+  beast::error_code ec = impl_->run(
+      [&](auto handler) { impl_->stream->visit([&](auto& s) { http::async_write(s, req, handler); }); });
   if (ec) throw fail("sending", ec);
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
-  ec = impl_->run([&](auto handler) { http::async_read(*impl_->stream, impl_->buffer, parser, handler); });
+  ec = impl_->run([&](auto handler) {
+    impl_->stream->visit([&](auto& s) { http::async_read(s, impl_->buffer, parser, handler); });
+  });
   if (ec) throw fail("reading the response to", ec);
   const auto& res = parser.get();
   ClientResponse out;

@@ -1,6 +1,7 @@
 // A small blocking HTTP/1.1 client (Boost.Beast) for vendord's API: used by the tests and usable by the rig's
-// terminal role. One keep-alive connection; every operation bounded by a timeout; no automatic retries
-// (the caller decides whether a lost response is retried: single-use tokens make that safe to test).
+// terminal role. One keep-alive connection; every operation (connect, TLS handshake, write, read) bounded by
+// the timeout; no automatic retries (the caller decides whether a lost response is retried: single-use tokens
+// make that safe to test). https:// when given a TlsTrust (tls_trust.hpp), plain http:// otherwise.
 #pragma once
 
 #include <chrono>
@@ -13,6 +14,8 @@
 #include <vector>
 
 namespace tapbench::server {
+
+class TlsTrust;
 
 class HttpClientError : public std::runtime_error {
  public:
@@ -27,8 +30,10 @@ struct ClientResponse {
 
 class HttpClient {
  public:
+  // `tls` null: plain HTTP; else TLS verified by that trust.
   HttpClient(std::string host, std::uint16_t port,
-             std::chrono::milliseconds timeout = std::chrono::seconds{5});
+             std::chrono::milliseconds timeout = std::chrono::seconds{5},
+             std::shared_ptr<const TlsTrust> tls = nullptr);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
