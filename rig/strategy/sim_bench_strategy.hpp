@@ -11,7 +11,7 @@
 //      bench), or the lab's hostapd, plus the printer GO's address (hwsim bench, hwsim_bench_radio.hpp);
 //      it starts beside 1, 2 and 4 (its 350 ms of modelled air time overlap them) when the radio is the
 //      link model and the printer holds no router credentials yet, else before 4;
-//   4. printerd on the printer core (not --fake-tokens): its tag on the printer link, --server the vendord
+//   4. printerd on the printer core: its tag on the printer link, --server the vendord
 //      above, --radio from the radio side, lifetimes from `lifetimes.printer`, --sim-clock.
 // Every readiness wait is bounded by the caller's deadline; stop() (and the destructor) always tears
 // everything down in reverse order, and every child dies with the rig (rig/supervisor/child_process.hpp).

@@ -6,8 +6,8 @@
 // engine then fails, page_marked() once the page is out whole), and shows remaining_pages()/ink() to clients.
 // An implementation must be thread-safe: PAPPL calls from its client threads and its job thread at once.
 //
-// Implementations: FakePrintAuthority (interim, in-memory, for tests and until the core's printer state
-// machine lands); the core-backed one binds to firmware-under-test/core.
+// Implementation: CorePrintAuthority (core_print_authority.hpp), over the printer core
+// (firmware-under-test/core).
 #pragma once
 
 #include <cstdint>

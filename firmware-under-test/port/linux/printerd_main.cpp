@@ -1,8 +1,6 @@
-// printerd: the reference printer firmware's Linux host port. By default the printer core runs on the Linux
-// HAL bindings (PrinterRuntime: PTB file, NFC tag, radio, vendord link, simulated ink) and the IPP side
-// (PAPPL) asks it through CorePrintAuthority; --fake-tokens runs the IPP side alone on the interim
-// FakePrintAuthority (fixed tokens, in-memory count) for IPP conformance runs. See docs/PRINTERD.md.
-#include <sys/stat.h>
+// printerd: the reference printer firmware's Linux host port. The printer core runs on the Linux HAL
+// bindings (PrinterRuntime: PTB file, NFC tag, radio, vendord link, simulated ink) and the IPP side (PAPPL)
+// asks it through CorePrintAuthority. See docs/PRINTERD.md.
 #include <cctype>
 
 #include <CLI/CLI.hpp>
@@ -16,7 +14,6 @@
 #include "firmware-under-test/port/linux/bindings/printer_runtime.hpp"
 #include "firmware-under-test/port/linux/control_api.hpp"
 #include "firmware-under-test/port/linux/core_print_authority.hpp"
-#include "firmware-under-test/port/linux/fake_print_authority.hpp"
 #include "firmware-under-test/port/linux/ipp_service.hpp"
 #include "firmware-under-test/port/linux/page_store.hpp"
 #include "sim/clock/sim_clock.hpp"
@@ -91,7 +88,6 @@ int main(int argc, char** argv) {
   int max_active_jobs = 8;
   std::string tls = "auto";
   unsigned ink_low = 10;
-  // Core mode.
   std::string nfc = "none";
   std::string radio = "link-model";
   std::string server;
@@ -101,11 +97,6 @@ int main(int argc, char** argv) {
   std::uint32_t factory_pages = 0;
   std::uint32_t page_threshold = 0;
   unsigned pwt_period_s = 3600, pt_idle_s = 86400, svwt_prefetch_s = 600, sync_period_s = 3600;
-  // Interim mode.
-  std::string tokens_file;
-  std::uint32_t pages = 0;
-  std::string ink = "cyan=100,magenta=100,yellow=100,black=100";
-  unsigned ink_use = 0;
 
   app.add_option("--state-dir", state_dir,
                  "State directory (ptb.json, ink-sim.json, spool/, output/, printerd.log, printerd.uri)")
@@ -185,17 +176,6 @@ int main(int argc, char** argv) {
   app.add_option("--sync-period", sync_period_s, "Server sync period (S101)")
       ->transform(lifetime)
       ->capture_default_str();
-  auto* fake =
-      app.add_option("--fake-tokens", tokens_file,
-                     "Interim mode without the core (IPP conformance runs): 'PRINCIPAL TOKEN' per line; "
-                     "principal 'pwt' may also hand over router credentials. Keep it mode 0600.")
-          ->check(CLI::ExistingFile);
-  app.add_option("--pages", pages, "With --fake-tokens: printable pages at start")->needs(fake);
-  app.add_option("--ink", ink, "With --fake-tokens: ink levels COLOUR=PERCENT,...")->needs(fake);
-  app.add_option("--ink-use-per-page", ink_use, "With --fake-tokens: percent of each used colour per page")
-      ->needs(fake)
-      ->check(CLI::Range(0, 100));
-
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -234,92 +214,59 @@ int main(int argc, char** argv) {
                 : tls == "off" ? IppServiceOptions::Tls::off
                                : IppServiceOptions::Tls::automatic;
 
-  std::unique_ptr<FakePrintAuthority> fake_authority;
   std::unique_ptr<tapbench::sim::SimClock> sim_clock;  // outlives the runtime that reads it
   std::unique_ptr<PrinterRuntime> runtime;
-  std::unique_ptr<CorePrintAuthority> core_authority;
-  std::unique_ptr<ControlApi> api;
-  PrintAuthority* authority = nullptr;
-  if (!tokens_file.empty()) {
-    FakePrintAuthorityConfig config;
-    auto tokens = load_fake_tokens(tokens_file, error);
-    if (!tokens) {
-      std::cerr << "printerd: " << error << "\n";
-      return kExitUsage;
-    }
-    struct stat st {};
-    if (stat(tokens_file.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
-      std::cerr << "printerd: warning: token file '" << tokens_file
-                << "' is readable by others (chmod 600)\n";
-    }
-    auto levels = parse_ink_levels(ink, error);
-    if (!levels) {
-      std::cerr << "printerd: --ink: " << error << "\n";
-      return kExitUsage;
-    }
-    config.tokens = std::move(*tokens);
-    config.pages = pages;
-    config.ink.levels = std::move(*levels);
-    config.ink.low_percent = static_cast<std::uint8_t>(ink_low);
-    config.ink_use_per_page = static_cast<std::uint8_t>(ink_use);
-    fake_authority = std::make_unique<FakePrintAuthority>(std::move(config));
-    authority = fake_authority.get();
-  } else {
-    PrinterRuntimeOptions ro;
-    ro.state_dir = options.state_dir;
-    // A page charged whose mark was not committed (kill -9 in between) is kept if its file is in place
-    // (PageWriter renames it there whole), refunded otherwise.
-    ro.page_output_finished = [output = options.state_dir / "output"](std::uint32_t job, std::uint32_t page) {
-      std::error_code e;
-      return fs::is_regular_file(output / PageStore::page_file_name(static_cast<int>(job), page), e);
-    };
-    ro.core.device_id = device_id;
-    ro.core.factory_pages = factory_pages;
-    ro.core.page_threshold = page_threshold;
-    ro.core.ink_low_percent = static_cast<std::uint8_t>(ink_low);
-    ro.core.pwt_period = std::chrono::seconds(pwt_period_s);
-    ro.core.pt_idle_timeout = std::chrono::seconds(pt_idle_s);
-    ro.core.svwt_prefetch_period = std::chrono::seconds(svwt_prefetch_s);
-    ro.core.sync_period = std::chrono::seconds(sync_period_s);
-    ro.nfc = nfc;
-    if (!parse_radio_spec(radio, ro.radio, error)) {
-      std::cerr << "printerd: " << error << "\n";
-      return kExitUsage;
-    }
-    ro.server_url = server;
-    try {
-      if (!sim_clock_file.empty()) sim_clock = std::make_unique<tapbench::sim::SimClock>(sim_clock_file);
-      runtime = std::make_unique<PrinterRuntime>(
-          std::move(ro),
-          sim_clock ? static_cast<const tapbench::Clock&>(*sim_clock) : tapbench::RealClock::instance());
-    } catch (const std::exception& e) {
-      std::cerr << "printerd: " << e.what() << "\n";
-      return kExitUsage;
-    }
-    if (auto started = runtime->start(); !started) {
-      std::cerr << "printerd: the printer core did not start: " << started.error().detail << "\n";
-      return kExitFailure;
-    }
-    PrinterRuntime& rt = *runtime;
-    if (const auto s = rt.core_unlocked().boot_settlement(); s.refunded + s.kept > 0) {
-      std::cerr << "printerd: pages in flight at the last stop: " << s.refunded << " refunded (not printed), "
-                << s.kept << " kept (printed)\n";
-    }
-    core_authority = std::make_unique<CorePrintAuthority>(
-        rt.core_unlocked(), rt.core_mutex(), links,
-        [&rt](bool colour) {
-          (void)rt.ink_sensor().page_marked(colour ? hal::ColourMode::colour : hal::ColourMode::monochrome);
-        },
-        // No tick wake-up here: the tick thread completes an accepted router hand-over at its next wake-up,
-        // which leaves the IPP response time to go out before S29 takes the group (a real phone's link) down.
-        /*drive_tick=*/false);
-    api = std::make_unique<ControlApi>(rt.core_unlocked(), rt.core_mutex(), links,
-                                       [&rt] { rt.wake_tick_thread(); });
-    authority = core_authority.get();
+  PrinterRuntimeOptions ro;
+  ro.state_dir = options.state_dir;
+  // A page charged whose mark was not committed (kill -9 in between) is kept if its file is in place
+  // (PageWriter renames it there whole), refunded otherwise.
+  ro.page_output_finished = [output = options.state_dir / "output"](std::uint32_t job, std::uint32_t page) {
+    std::error_code e;
+    return fs::is_regular_file(output / PageStore::page_file_name(static_cast<int>(job), page), e);
+  };
+  ro.core.device_id = device_id;
+  ro.core.factory_pages = factory_pages;
+  ro.core.page_threshold = page_threshold;
+  ro.core.ink_low_percent = static_cast<std::uint8_t>(ink_low);
+  ro.core.pwt_period = std::chrono::seconds(pwt_period_s);
+  ro.core.pt_idle_timeout = std::chrono::seconds(pt_idle_s);
+  ro.core.svwt_prefetch_period = std::chrono::seconds(svwt_prefetch_s);
+  ro.core.sync_period = std::chrono::seconds(sync_period_s);
+  ro.nfc = nfc;
+  if (!parse_radio_spec(radio, ro.radio, error)) {
+    std::cerr << "printerd: " << error << "\n";
+    return kExitUsage;
   }
-
-  IppService service(options, *authority);
-  if (api) service.set_api(api.get());
+  ro.server_url = server;
+  try {
+    if (!sim_clock_file.empty()) sim_clock = std::make_unique<tapbench::sim::SimClock>(sim_clock_file);
+    runtime = std::make_unique<PrinterRuntime>(
+        std::move(ro),
+        sim_clock ? static_cast<const tapbench::Clock&>(*sim_clock) : tapbench::RealClock::instance());
+  } catch (const std::exception& e) {
+    std::cerr << "printerd: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (auto started = runtime->start(); !started) {
+    std::cerr << "printerd: the printer core did not start: " << started.error().detail << "\n";
+    return kExitFailure;
+  }
+  PrinterRuntime& rt = *runtime;
+  if (const auto s = rt.core_unlocked().boot_settlement(); s.refunded + s.kept > 0) {
+    std::cerr << "printerd: pages in flight at the last stop: " << s.refunded << " refunded (not printed), "
+              << s.kept << " kept (printed)\n";
+  }
+  CorePrintAuthority authority(
+      rt.core_unlocked(), rt.core_mutex(), links,
+      [&rt](bool colour) {
+        (void)rt.ink_sensor().page_marked(colour ? hal::ColourMode::colour : hal::ColourMode::monochrome);
+      },
+      // No tick wake-up here: the tick thread completes an accepted router hand-over at its next wake-up,
+      // which leaves the IPP response time to go out before S29 takes the group (a real phone's link) down.
+      /*drive_tick=*/false);
+  ControlApi api(rt.core_unlocked(), rt.core_mutex(), links, [&rt] { rt.wake_tick_thread(); });
+  IppService service(options, authority);
+  service.set_api(&api);
   if (!service.start(error)) {
     std::cerr << "printerd: " << error << "\n";
     return kExitFailure;
@@ -328,12 +275,11 @@ int main(int argc, char** argv) {
     std::cerr << "printerd: cannot write '" << uri_file.string() << "'\n";
     return kExitFailure;
   }
-  std::cerr << "printerd: serving " << service.printer_uri() << " ("
-            << (runtime ? "printer core" : "interim fake authority") << ", " << authority->remaining_pages()
-            << " printable pages)\n";
+  std::cerr << "printerd: serving " << service.printer_uri() << " (printer core, "
+            << authority.remaining_pages() << " printable pages)\n";
   service.run();
   fs::remove(uri_file, ec);
-  if (runtime) runtime->stop();
+  runtime->stop();
   std::cerr << "printerd: stopped\n";
   return 0;
 }

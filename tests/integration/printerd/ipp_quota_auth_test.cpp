@@ -380,6 +380,11 @@ TEST_CASE("printerd's command line: --help, usage errors (exit 64) and runtime e
   CHECK(code == 64);
   CHECK(text.find("port must be 0") != std::string::npos);
 
+  // There is no mode without the printer core: the interim fixed-token mode is gone.
+  std::tie(code, text) = run_command({bin, "--state-dir", state, "--fake-tokens", out.string()}, out);
+  CHECK(code == 64);
+  CHECK(text.find("--fake-tokens") != std::string::npos);
+
   // Lifetimes: a duration with a unit, at least 1 s; a misspelt key in --config is an error, not ignored.
   std::tie(code, text) = run_command({bin, "--state-dir", state, "--pwt-period", "0"}, out);
   CHECK(code == 64);
