@@ -46,6 +46,7 @@ struct Options {
   int exchanges = 5000;
   int connections = 100;
   double duration_s = 30.0;
+  double rate = 0;  // offered exchanges/s in the timed phase; 0 = as fast as the clients can go
   std::string json_out;
   std::string svt_out;
 };
@@ -53,7 +54,8 @@ struct Options {
 [[noreturn]] void usage(int code) {
   (code == 0 ? std::cout : std::cerr)
       << "usage: tapbench-bench-vendord --port PORT [--host 127.0.0.1] [--printers N] [--exchanges N]\n"
-         "                              [--connections N] [--duration S] [--json FILE] [--mint-svt FILE]\n"
+         "                              [--connections N] [--duration S] [--rate R] [--json FILE] "
+         "[--mint-svt FILE]\n"
          "Issues N SVWTs through vendord's API (untimed), then redeems them (SVWT -> SVT) over "
          "--connections\n"
          "keep-alive connections until all are redeemed or --duration seconds pass; prints rate and "
@@ -62,6 +64,9 @@ struct Options {
          "  --exchanges N    SVWTs issued and redeemed [5000]\n"
          "  --connections N  concurrent clients, one request in flight each [100]\n"
          "  --duration S     time limit of the timed phase [30]\n"
+         "  --rate R         offer R exchanges/s on a fixed schedule (the k-th is due at k/R s) instead of\n"
+         "                   as fast as possible; latency then counts from when a request was due, so a\n"
+         "                   request that waited for a busy client is not hidden (no coordinated omission)\n"
          "  --json FILE      write the figures as JSON\n"
          "  --mint-svt FILE  also redeem one extra SVWT and write its SVT to FILE (mode 0600) for wrk\n"
          "Exit: 0 done (every exchange answered 201), 1 failures or server unreachable, 64 usage.\n";
@@ -105,6 +110,8 @@ Options parse(int argc, char** argv) {
       o.connections = static_cast<int>(num(1, 10000));
     else if (a == "--duration")
       o.duration_s = static_cast<double>(num(1, 3600));
+    else if (a == "--rate")
+      o.rate = static_cast<double>(num(1, 10'000'000));
     else if (a == "--json")
       o.json_out = val();
     else if (a == "--mint-svt")
@@ -316,10 +323,21 @@ int main(int argc, char** argv) {
     s.lat_ns.reserve(svwts.size() / static_cast<std::size_t>(o.connections) + 16);
     Conn c(io, ep);
     const std::string terminal = "bench-terminal-" + std::to_string(w);
+    asio::steady_timer pace(io);
     while (next < svwts.size() && Clock::now() < deadline) {
-      const std::string& svwt = svwts[next++];
+      const std::size_t k = next++;
+      const std::string& svwt = svwts[k];
       std::string body = R"({"svwt":")" + svwt + R"(","terminal_id":")" + terminal + R"("})";
-      const auto a = Clock::now();
+      auto a = Clock::now();
+      if (o.rate > 0) {  // due at k / rate: wait for it, and count the latency from it
+        const auto due = t0 + std::chrono::duration_cast<Clock::duration>(
+                                  std::chrono::duration<double>(static_cast<double>(k) / o.rate));
+        if (due > a) {
+          pace.expires_at(due);
+          co_await pace.async_wait(asio::use_awaitable);
+        }
+        a = due;
+      }
       try {
         Call r = co_await c.post("/v1/terminal/svt", std::move(body), {});
         s.lat_ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - a).count());
@@ -355,6 +373,7 @@ int main(int argc, char** argv) {
   json::object out;
   out["printers"] = o.printers;
   out["connections"] = o.connections;
+  out["offered_rate"] = o.rate;  // 0: closed loop, as fast as possible
   out["svwts_issued"] = total_svwts;
   out["issue_seconds"] = issue_s;
   out["issue_per_second"] = issue_s > 0 ? total_svwts / issue_s : 0.0;
@@ -381,10 +400,11 @@ int main(int argc, char** argv) {
   std::printf("issued %d SVWTs in %.2f s (%.0f/s)\n", total_svwts, issue_s,
               issue_s > 0 ? total_svwts / issue_s : 0.0);
   std::printf(
-      "SVWT->SVT: %ld/%ld ok in %.2f s = %.0f/s at %d connections; p50 %.2f ms p90 %.2f ms p99 %.2f ms "
+      "SVWT->SVT: %ld/%ld ok in %.2f s = %.0f/s at %d connections%s; p50 %.2f ms p90 %.2f ms p99 %.2f ms "
       "max %.2f ms; generator CPU %.2f s%s\n",
-      ok, done, wall, rate, o.connections, p50 / 1e6, p90 / 1e6, p99 / 1e6, pmax / 1e6, cpu,
-      next < svwts.size() ? " (time limit reached)" : "");
+      ok, done, wall, rate, o.connections,
+      o.rate > 0 ? (", offered " + std::to_string(static_cast<long>(o.rate)) + "/s").c_str() : "", p50 / 1e6,
+      p90 / 1e6, p99 / 1e6, pmax / 1e6, cpu, next < svwts.size() ? " (time limit reached)" : "");
   if (ok != done || all.transport_errors != 0) {
     std::fprintf(stderr,
                  "tapbench-bench-vendord: %ld of %ld exchanges failed (%ld transport errors); first: %s\n",
