@@ -276,6 +276,13 @@ class FlowCase : public Case {
     }
   }
 
+  // Bench upkeep after a cycle (ink refill, page top-up; a refill restarts printerd on the sim bench): the
+  // case's setup timeout as its budget, within what is left of the cycle.
+  StepContext top_up_step(CycleContext& c) {
+    const auto budget = std::min<std::chrono::nanoseconds>(c.remaining(), env_.suite_case.timeouts.setup);
+    return StepContext(c.clock(), "top-up", ms_left(budget), *secrets_, nullptr);
+  }
+
   // Prints `n` pages with the PT and expects them all printed (used to bring the count down).
   void print_down_to(std::int64_t target, StepContext& step) {
     const auto have =
@@ -546,7 +553,7 @@ class TapToPrintCase final : public FlowCase {
     c.note("refusal_at_zero", refused.error);
     c.note("pages_before", std::to_string(before));
     if (more_cycles_after(c)) {
-      StepContext top_up(c.clock(), "top-up", ms_left(c.remaining()), *secrets_, nullptr);
+      StepContext top_up = top_up_step(c);
       refill_ink_below(50, top_up);
       ensure_pages(start_pages(), top_up);
     }
@@ -757,7 +764,7 @@ class PrinterDeactivatedCase final : public FlowCase {
       throw CaseFailure("print-refused", "a reactivated printer refused: " + answer(printed));
     c.mark("print_accepted");
     if (more_cycles_after(c)) {
-      StepContext top_up(c.clock(), "top-up", ms_left(c.remaining()), *secrets_, nullptr);
+      StepContext top_up = top_up_step(c);
       refill_ink_below(50, top_up);
       ensure_pages(2, top_up);
     }

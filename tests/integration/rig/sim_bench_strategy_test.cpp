@@ -5,6 +5,8 @@
 // cannot start.
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,9 +23,11 @@
 #include "rig/bench/bench_loader.hpp"
 #include "rig/runner/secrets.hpp"
 #include "rig/strategy/sim_bench_strategy.hpp"
+#include "rig/terminal/ipp_client.hpp"
 #include "rig/terminal/nfc_tap.hpp"
 #include "rig/terminal/printer_api_client.hpp"
 #include "rig/terminal/vendor_client.hpp"
+#include "server/api/tls_trust.hpp"
 
 using namespace std::chrono_literals;
 using namespace tapbench;
@@ -185,6 +189,85 @@ TEST_CASE("sim bench strategy: up, endpoints answer, tap in and out of the field
   CHECK(fs::exists(tmp.path / "bench" / "vendord.log"));
 }
 
+// The fingerprint of the certificate printerd (libcups) made in its state directory: ssl/*.crt.
+std::string state_certificate(const fs::path& state) {
+  for (const auto& e : fs::directory_iterator(state / "ssl")) {
+    if (e.path().extension() != ".crt") continue;
+    std::FILE* f = std::fopen(e.path().c_str(), "r");
+    REQUIRE(f != nullptr);
+    X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+    std::fclose(f);
+    REQUIRE(cert != nullptr);
+    unsigned char* der = nullptr;
+    const int len = i2d_X509(cert, &der);
+    X509_free(cert);
+    std::string fp = server::sha256_fingerprint(der, static_cast<std::size_t>(len));
+    OPENSSL_free(der);
+    return fp;
+  }
+  FAIL("no certificate in " << (state / "ssl"));
+  return {};
+}
+
+TEST_CASE(
+    "sim bench strategy, tls: always: the phone speaks TLS to printerd and refuses a changed certificate") {
+  use_build_tree_binaries();
+  TempDir tmp;
+  rig::Bench bench = rig::load_bench("sim");
+  for (auto& d : bench.devices) {
+    if (auto* p = std::get_if<rig::PrinterdBackend>(&d.config)) p->link.tls = rig::PrinterTls::kAlways;
+  }
+  rig::SimBenchStrategy strategy(bench, short_lifetimes(), tmp.path / "bench", RealClock::instance());
+  strategy.start(in(30s));
+  const auto& ep = strategy.endpoints();
+  CHECK(ep.printer_url.starts_with("https://127.0.0.1:"));
+  CHECK(ep.printer_ipp_uri.starts_with("ipps://"));
+  REQUIRE(ep.printer_pin);
+  CHECK_FALSE(ep.printer_pin->pinned());  // nothing pinned before the first TLS connection
+
+  // The first connection (JSON API, Beast over OpenSSL) pins the certificate printerd made; IPP (libcups,
+  // ipps) presents the same one and passes.
+  const rig::terminal::PrinterApiClient api(ep.printer_url, ep.printer_tls);
+  CHECK(api.status(5s).ok());
+  REQUIRE(ep.printer_pin->pinned());
+  const std::string pinned = *ep.printer_pin->pinned();
+  CHECK(pinned == state_certificate(ep.printer_state));
+  const rig::terminal::IppClient ipp(ep.printer_ipp_uri, ep.printer_pin);
+  CHECK(ipp.supplies(5s).ok());
+
+  // The rig's factory reset makes a new printer but keeps its certificate: the pin holds (provisioning).
+  strategy.factory_reset_printer(in(30s));
+  CHECK(rig::terminal::PrinterApiClient(strategy.endpoints().printer_url, strategy.endpoints().printer_tls)
+            .status(5s)
+            .ok());
+
+  // Mid-run the printer comes back with another certificate (its ssl/ gone: libcups makes a new one).
+  fs::remove_all(ep.printer_state / "ssl");
+  strategy.restart_printer(in(30s));
+  const rig::terminal::PrinterApiClient changed(strategy.endpoints().printer_url,
+                                                strategy.endpoints().printer_tls);
+  std::string refused;
+  try {
+    (void)changed.status(5s);
+  } catch (const rig::terminal::TerminalTransportError& e) {
+    refused = e.what();
+  }
+  // (printerd made its new certificate at that handshake.)
+  const std::string refusal =
+      "the printer's TLS certificate is not the one pinned at the run's first TLS connection to it: refused "
+      "(sha256 " +
+      state_certificate(ep.printer_state) + ", pinned " + pinned + ")";
+  CHECK(refused.find(refusal) != std::string::npos);
+  const rig::terminal::IppClient changed_ipp(strategy.endpoints().printer_ipp_uri,
+                                             strategy.endpoints().printer_pin);
+  CHECK_THROWS_WITH_AS(changed_ipp.supplies(5s), doctest::Contains("is not the one pinned"),
+                       rig::terminal::TerminalTransportError);
+  CHECK(ep.printer_pin->pinned() == pinned);
+  CHECK(state_certificate(ep.printer_state) != pinned);
+  // No libcups trust store was written for the rig's user (the pin lives in the rig, for the run).
+  if (const char* home = std::getenv("HOME")) CHECK_FALSE(fs::exists(fs::path(home) / ".cups" / "ssl"));
+}
+
 TEST_CASE("sim bench strategy: an exception unwinding through it leaves no process behind") {
   use_build_tree_binaries();
   TempDir tmp;
@@ -224,7 +307,7 @@ TEST_CASE("sim bench strategy: a process that cannot start is a StrategyError, a
 TEST_CASE("sim bench strategy: a bench it cannot bring up is refused, naming the role") {
   rig::Bench bench = rig::load_bench("sim");
   for (auto& d : bench.devices) {
-    if (d.name == "dut") d.config = rig::BoardBackend{"192.0.2.1:8631"}, d.backend = "board";
+    if (d.name == "dut") d.config = rig::BoardBackend{"192.0.2.1:8631", {}}, d.backend = "board";
   }
   try {
     rig::SimBenchStrategy strategy(bench, short_lifetimes(), "/tmp/unused", RealClock::instance());

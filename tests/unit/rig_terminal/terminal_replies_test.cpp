@@ -15,6 +15,7 @@
 #include "rig/terminal/http_call.hpp"
 #include "rig/terminal/printer_api_client.hpp"
 #include "rig/terminal/vendor_client.hpp"
+#include "server/api/tls_trust.hpp"
 
 using namespace std::chrono_literals;
 using namespace tapbench::rig::terminal;
@@ -95,16 +96,67 @@ const std::string kToken = "pt_SECRETSECRETSECRETSECRETSECRETSECRETSECRETSEC";
 
 }  // namespace
 
-TEST_CASE("base URLs: http://HOST:PORT only, with a clear error otherwise") {
+TEST_CASE("base URLs: http://HOST:PORT or https://HOST:PORT, with a clear error otherwise") {
   CHECK(detail::parse_http_base_url("http://127.0.0.1:8631", "x").port == 8631);
   CHECK(detail::parse_http_base_url("http://127.0.0.1:8631/", "x").host == "127.0.0.1");
   CHECK(detail::parse_http_base_url("http://[::1]:80", "x").host == "::1");
-  for (const char* bad : {"https://127.0.0.1:1", "http://127.0.0.1", "http://127.0.0.1:0", "http://h:99999",
-                          "http://h:80/path", "127.0.0.1:80", "http://:80"}) {
+  CHECK(detail::parse_http_base_url("http://127.0.0.1:8631", "x").tls == nullptr);  // plain: no TLS at all
+  const auto https = detail::parse_http_base_url("https://vendord.lab.example:8443/", "x");
+  CHECK(https.host == "vendord.lab.example");
+  CHECK(https.port == 8443);
+  CHECK(https.tls == tapbench::server::TlsTrust::system());  // no trust given: the system CA store
+  const auto pinned =
+      tapbench::server::TlsTrust::pinned(std::make_shared<tapbench::server::CertificatePin>("printer"));
+  CHECK(detail::parse_http_base_url("https://[::1]:8631", "x", pinned).tls == pinned);
+  CHECK(detail::parse_http_base_url("https://[::1]:8631", "x", pinned).host == "::1");
+  for (const char* bad :
+       {"ftp://127.0.0.1:1", "http://127.0.0.1", "https://127.0.0.1", "http://127.0.0.1:0", "https://h:99999",
+        "http://h:80/path", "127.0.0.1:80", "https://:80", "httpss://h:1"}) {
     CAPTURE(bad);
-    CHECK_THROWS_WITH_AS(PrinterApiClient{bad}, doctest::Contains("expected http://HOST:PORT"),
+    CHECK_THROWS_WITH_AS(PrinterApiClient{bad},
+                         doctest::Contains("expected http://HOST:PORT or https://HOST:PORT"),
                          std::invalid_argument);
   }
+}
+
+TEST_CASE("certificate fingerprints: the form openssl prints, from any form a user writes") {
+  const std::string canonical =
+      "5C:0B:1F:A2:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE";
+  CHECK(tapbench::server::normalise_fingerprint(canonical) == canonical);
+  CHECK(tapbench::server::normalise_fingerprint(
+            "sha256:5c0b1fa2334455667788 99aabbccddeeff00112233445566778899aabbccddee") ==
+        std::nullopt);  // space
+  CHECK(tapbench::server::normalise_fingerprint(
+            "SHA256:5c0b1fa233445566778899aabbccddeeff00112233445566778899aabbccddee") == canonical);
+  CHECK(tapbench::server::normalise_fingerprint("5C:0B") == std::nullopt);
+  CHECK(tapbench::server::normalise_fingerprint(canonical + ":00") == std::nullopt);
+  // sha256("abc"), the FIPS 180-2 example, over bytes that stand for a certificate's DER.
+  const unsigned char abc[] = {'a', 'b', 'c'};
+  CHECK(tapbench::server::sha256_fingerprint(abc, 3) ==
+        "BA:78:16:BF:8F:01:CF:EA:41:41:40:DE:5D:AE:22:23:B0:03:61:A3:96:17:7A:9C:B4:10:FF:61:F2:00:15:AD");
+}
+
+TEST_CASE(
+    "trust on first use: the first certificate is pinned, another one is refused with both fingerprints") {
+  using tapbench::server::CertificatePin;
+  using tapbench::server::TlsPinError;
+  const std::string a(95, 'A'), b(95, 'B');
+  CertificatePin pin("printer");
+  CHECK_FALSE(pin.pinned());
+  pin.check(a);
+  CHECK(pin.pinned() == a);
+  pin.check(a);  // the same certificate again: fine
+  const std::string refusal =
+      "the printer's TLS certificate is not the one pinned at the run's first TLS connection to it: refused "
+      "(sha256 " +
+      b + ", pinned " + a + ")";
+  CHECK_THROWS_WITH_AS(pin.check(b), doctest::Contains(refusal.c_str()), TlsPinError);
+  CHECK(pin.pinned() == a);  // a refused certificate never replaces the pin
+
+  CertificatePin bench_pin("printer", b);  // printer-cert-sha256: pinned up front
+  CHECK_THROWS_WITH_AS(bench_pin.check(a),
+                       doctest::Contains("not the one the bench pins (printer-cert-sha256)"), TlsPinError);
+  bench_pin.check(b);
 }
 
 TEST_CASE("printerd's error shape: status, code and detail in the Reply") {
