@@ -28,7 +28,12 @@ StepContext::StepContext(const Clock& clock, std::string step, std::chrono::mill
       secrets_(secrets),
       stop_(stop),
       started_(clock.monotonic_now()),
-      deadline_(started_ + limit) {}
+      // Saturates: a limit of "whatever is left" when nothing bounds it (CycleContext::remaining() is
+      // nanoseconds::max() after the last phase without a cycle timeout) must not overflow into the past.
+      deadline_(limit >=
+                        std::chrono::duration_cast<std::chrono::milliseconds>(MonotonicTime::max() - started_)
+                    ? MonotonicTime::max()
+                    : started_ + limit) {}
 
 std::chrono::nanoseconds StepContext::remaining() const {
   return std::max(std::chrono::nanoseconds{0}, deadline_ - clock_.monotonic_now());

@@ -426,3 +426,22 @@ TEST_CASE("progress on a pipe: plain lines, no escape codes") {
   CHECK(text.find("[1/1] fake-tap: FAIL (19/20 cycles passed") != std::string::npos);
   CHECK(text.find("tapbench: 0 passed, 1 failed, 0 errored, 0 skipped") != std::string::npos);
 }
+
+TEST_CASE("a step given all the time there is never times out: its deadline saturates instead of wrapping") {
+  ManualClock clock;
+  clock.advance(10h);  // any uptime: now + the largest limit would overflow
+  SecretRegistry secrets;
+  // What a top-up after a cycle's last phase got when no cycle timeout bounded the cycle.
+  const auto unbounded =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds::max());
+  StepContext all_the_time(clock, "top-up", unbounded, secrets);
+  CHECK(all_the_time.deadline() == MonotonicTime::max());
+  CHECK(all_the_time.remaining() > 24h);
+  CHECK_NOTHROW(all_the_time.check_deadline());
+
+  StepContext bounded(clock, "top-up", 60s, secrets);
+  clock.advance(60s);
+  CHECK_NOTHROW(bounded.check_deadline());
+  clock.advance(1ns);
+  CHECK_THROWS_AS(bounded.check_deadline(), StepTimeout);
+}
