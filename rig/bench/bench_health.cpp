@@ -166,6 +166,10 @@ std::vector<std::string> bench_health_problems(const Bench& bench, const HealthP
       const std::string sock = h->ctrl_dir.value_or("/run/hostapd") + "/" + h->interface;
       if (!probe.exists(sock)) problems.push_back(who + "no hostapd control socket " + sock);
     } else if (const auto* url = std::get_if<UrlServerBackend>(&d.config)) {
+      if (url->ca_file && !probe.exists(*url->ca_file)) {
+        problems.push_back(who + "no CA file " + *url->ca_file +
+                           " (ca-file: the https server cannot be verified)");
+      }
       if (auto hp = url_host_port(url->url)) {
         if (auto why = probe.tcp_connect(hp->first, hp->second, kConnectTimeout)) {
           problems.push_back(who + url->url + " does not answer: " + *why);

@@ -2,8 +2,8 @@
 // and after every ERROR; a bench that fails it is taken out of the run. It checks the resources the rig
 // does not start itself: a USB reader by its identity (drivers/usb inventory over libusb), a serial reader's
 // device node, the control sockets of daemons on the host, the router passphrase's environment variable,
-// a server URL's and a board's TCP port. What the rig starts (pn532-sim, printerd, vendord, the radio lab)
-// is the supervisor's to check when it starts them. Hub port power is not probed yet.
+// a server URL's and a board's TCP port, a server's ca-file. What the rig starts (pn532-sim, printerd,
+// vendord, the radio lab) is the supervisor's to check when it starts them. Hub port power is not probed yet.
 #pragma once
 
 #include <chrono>

@@ -124,3 +124,21 @@ TEST_CASE("the real TCP probe: a closed local port is refused, quickly") {
   REQUIRE(why.has_value());
   CHECK(*why == "Connection refused");
 }
+
+TEST_CASE("an https server's ca-file must exist on the rig host") {
+  FakeWorld world;
+  world.listening = {"vendord.lab.example:8443"};
+  Bench bench = load_bench("lab-example");
+  for (auto& d : bench.devices) {
+    if (auto* url = std::get_if<UrlServerBackend>(&d.config)) url->ca_file = "/etc/tapbench/lab-ca.pem";
+  }
+  auto problems = bench_health_problems(bench, world.probe());
+  CHECK(std::find(
+            problems.begin(), problems.end(),
+            "device 'vendor-server' (server): no CA file /etc/tapbench/lab-ca.pem (ca-file: the https server "
+            "cannot be verified)") != problems.end());
+  world.files = {"/etc/tapbench/lab-ca.pem"};
+  problems = bench_health_problems(bench, world.probe());
+  CHECK(std::none_of(problems.begin(), problems.end(),
+                     [](const std::string& p) { return p.find("CA file") != std::string::npos; }));
+}
