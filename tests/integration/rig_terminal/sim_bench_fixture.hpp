@@ -52,7 +52,6 @@ struct Bench {
     tapbench::sim::SimClockController(clock_file).freeze();  // exact boundaries: only advance() moves time
     vendord.start();
     PrinterdOptions o;
-    o.core = true;
     o.extra = {"--nfc",       "pn532_uart:" + (tmp.path() / "printer").string(),
                "--server",    vendor_url(),
                "--sim-clock", clock_file.string()};
