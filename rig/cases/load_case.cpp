@@ -101,26 +101,20 @@ detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpo
   boost::system::error_code failed;
   bool done = false;
   stream.tcp().expires_after(timeout);
-  stream.tcp().async_connect(tcp::endpoint(remote_addr, to.port), [&](boost::system::error_code e) {
-    if (e) {
-      failed = e;
+  stream.async_connect(tcp::endpoint(remote_addr, to.port), to.host, [&](boost::system::error_code e1) {
+    if (e1) {
+      failed = e1;
       return;
     }
-    stream.async_secure(to.host, [&](boost::system::error_code e1) {
-      if (e1) {
-        failed = e1;
-        return;
-      }
-      stream.visit([&](auto& s) {
-        http::async_write(s, req, [&](boost::system::error_code e2, std::size_t) {
-          if (e2) {
-            failed = e2;
-            return;
-          }
-          http::async_read(s, buffer, res, [&](boost::system::error_code e3, std::size_t) {
-            failed = e3;
-            done = !e3;
-          });
+    stream.visit([&](auto& s) {
+      http::async_write(s, req, [&](boost::system::error_code e2, std::size_t) {
+        if (e2) {
+          failed = e2;
+          return;
+        }
+        http::async_read(s, buffer, res, [&](boost::system::error_code e3, std::size_t) {
+          failed = e3;
+          done = !e3;
         });
       });
     });
@@ -192,18 +186,12 @@ class KeepAliveHttp {
         boost::system::error_code ec;
         const auto addr = asio::ip::make_address(to_.host, ec);
         if (ec) throw TerminalTransportError(route + ": not an address: " + to_.host);
-        c->stream.tcp().async_connect(tcp::endpoint(addr, to_.port), [&](boost::system::error_code e) {
+        c->stream.async_connect(tcp::endpoint(addr, to_.port), to_.host, [&](boost::system::error_code e) {
           if (e) {
             failed = e;
             return;
           }
-          c->stream.async_secure(to_.host, [&](boost::system::error_code e1) {
-            if (e1) {
-              failed = e1;
-              return;
-            }
-            read_and_write();
-          });
+          read_and_write();
         });
       }
       c->ioc.run();

@@ -65,6 +65,19 @@ class ClientStream {
                           });
   }
 
+  // TCP connect to `to`, then async_secure(host): `done(ec)` after both (or the first failure).
+  template <class Done>
+  void async_connect(const boost::asio::ip::tcp::endpoint& to, const std::string& host, Done&& done) {
+    tcp().async_connect(to,
+                        [this, host, done = std::forward<Done>(done)](boost::system::error_code ec) mutable {
+                          if (ec) {
+                            done(ec);
+                            return;
+                          }
+                          async_secure(host, std::move(done));
+                        });
+  }
+
   // What went wrong in async_secure (empty when it did not fail there).
   const std::string& failure() const { return failure_; }
 
