@@ -185,7 +185,7 @@ TEST_CASE("terminal clients: no server answering is a TerminalTransportError wit
   } catch (const TerminalTransportError& e) {
     CHECK(std::string(e.what()).find(token) == std::string::npos);
   }
-  CHECK_THROWS_AS(PrinterApiClient("https://127.0.0.1:1"), std::invalid_argument);
+  CHECK_THROWS_AS(PrinterApiClient("ftp://127.0.0.1:1"), std::invalid_argument);  // http(s) only
   CHECK_THROWS_AS(IppClient("ipp://user:token@127.0.0.1:1/ipp/print"), std::invalid_argument);
   one.scheme = TokenScheme::basic_password;
   one.user = "app:print";  // Basic would split the token at this colon
