@@ -28,6 +28,9 @@ struct CoreIppSettings {
   pappl_loglevel_t log_level = PAPPL_LOGLEVEL_INFO;
   IppServiceOptions::Tls tls = IppServiceOptions::Tls::automatic;
   std::vector<InkLevel> ink = {};  // the Fake ink sensor's levels at boot (empty: its default, all full)
+  // Ink a marked page takes from the Fake sensor (percent of black for a monochrome page, of every colour for
+  // a colour page), as printerd's simulated sensor does; 0: the cartridges never run down.
+  std::uint8_t ink_use_per_page = 0;
 };
 
 // printerd's IPP side and JSON API served by PAPPL over a core on the Fake HAL and a ManualClock.
@@ -37,9 +40,6 @@ struct CoreIpp {
   std::mutex core_mutex;
   LinkClassifier links;
   int marked = 0;
-  // Ink a marked page takes from the Fake sensor (percent of black for a monochrome page, of every colour for
-  // a colour page), as printerd's simulated sensor does; 0: the cartridges never run down.
-  std::uint8_t ink_use_per_page = 0;
   std::optional<CorePrintAuthority> authority;
   std::optional<ControlApi> api;
   IppServiceOptions options;
@@ -54,6 +54,7 @@ struct CoreIpp {
     if (!settings.ink.empty()) rig.ink.levels = settings.ink;
     options.log_level = settings.log_level;
     options.tls = settings.tls;
+    ink_use_per_page_ = settings.ink_use_per_page;
     rig.boot();
     std::string error;
     REQUIRE(links.add_wfd_prefix("127.0.0.0/8", error));
@@ -108,9 +109,10 @@ struct CoreIpp {
     ++marked;
     for (auto& level : rig.ink.levels) {
       if (colour || level.colour == "black")
-        level.percent = static_cast<std::uint8_t>(level.percent - std::min(level.percent, ink_use_per_page));
+        level.percent = static_cast<std::uint8_t>(level.percent - std::min(level.percent, ink_use_per_page_));
     }
   }
+  std::uint8_t ink_use_per_page_ = 0;
 };
 
 }  // namespace printerd_test

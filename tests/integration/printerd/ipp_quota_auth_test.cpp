@@ -263,9 +263,10 @@ TEST_CASE("an exhausted quota is forbidden for ipptool too") {
 
 TEST_CASE("supplies follow the core's ink model: marker levels and marker-supply-low below the threshold") {
   // The ink sensor reads these levels at boot; each monochrome page then takes 10 % black.
-  CoreIpp p({.factory_pages = 10, .ink = {{"cyan", 80}, {"magenta", 70}, {"yellow", 60}, {"black", 20}}});
+  CoreIpp p({.factory_pages = 10,
+             .ink = {{"cyan", 80}, {"magenta", 70}, {"yellow", 60}, {"black", 20}},
+             .ink_use_per_page = 10});
   REQUIRE(p.locked([](PrinterCore& c) { return c.ptb().ink_low_percent; }) == 10);
-  p.ink_use_per_page = 10;
   IppClient client(p.port, Credentials::basic(p.pwt()));
 
   auto attrs = client.printer_attributes();
