@@ -18,7 +18,7 @@ cat >"$work/tls-suite.yaml" <<'YAML'
 suite: tls
 defaults:
   retries: 0
-  timeouts: {setup: 60s, teardown: 20s, phase: 10s, phases: {carrier_up: 20s, printer_on_lan: 30s}}
+  timeouts: {setup: 60s, teardown: 20s, phase: 10s, cycle: 2m, phases: {carrier_up: 20s, printer_on_lan: 30s}}
 lifetimes:
   printer: {pwt-period: 20s, pt-idle: 30s, svwt-prefetch: 5s}
   server: {svwt-ttl: 10s, svt-idle: 30s, cwt-ttl: 10s}
