@@ -73,14 +73,51 @@ detail::HttpAnswer answer_of(boost::beast::http::response<boost::beast::http::st
   return a;
 }
 
+// One JSON request and its answer on a connected stream (plain or TLS), driven by the caller's io_context:
+// after it ran, `done` says the answer is in `res`, else `failed` says why.
+struct JsonExchange {
+  explicit JsonExchange(boost::beast::http::request<boost::beast::http::string_body> r) : req(std::move(r)) {}
+
+  boost::beast::http::request<boost::beast::http::string_body> req;
+  boost::beast::flat_buffer buffer;
+  boost::beast::http::response<boost::beast::http::string_body> res;
+  boost::system::error_code failed;
+  bool done = false;
+
+  void start(server::ClientStream& stream) {
+    namespace http = boost::beast::http;
+    stream.visit([this](auto& s) {
+      http::async_write(s, req, [this, &s](boost::system::error_code e, std::size_t) {
+        if (e) {
+          failed = e;
+          return;
+        }
+        http::async_read(s, buffer, res, [this](boost::system::error_code e2, std::size_t) {
+          failed = e2;
+          done = !e2;
+        });
+      });
+    });
+  }
+  // A connect (and TLS handshake) that ended: on success the request goes out.
+  void after_connect(server::ClientStream& stream, boost::system::error_code e) {
+    if (e) {
+      failed = e;
+      return;
+    }
+    start(stream);
+  }
+  std::string why(const server::ClientStream& stream) const {
+    return !stream.failure().empty() ? stream.failure() : failed ? failed.message() : "no answer";
+  }
+};
+
 // One HTTP exchange with vendord from the terminal's own loopback address (vendord limits refused tokens per
 // client address: a thousand phones are a thousand clients). Boost.Beast, plain or TLS (the endpoint's
 // trust), bounded by `timeout` as a whole.
 detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpoint& to, const char* method,
                                   const std::string& target, const std::string& body,
                                   const std::string& bearer, ms timeout) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
   namespace asio = boost::asio;
   using tcp = asio::ip::tcp;
   const std::string route = std::string(method) + " " + target;
@@ -95,39 +132,14 @@ detail::HttpAnswer bound_exchange(const std::string& source, const detail::Endpo
     socket.bind(tcp::endpoint(asio::ip::make_address(source), 0), ec);
   }
   if (ec) throw TerminalTransportError(route + ": cannot bind " + source + ": " + ec.message());
-  auto req = json_request(method, target, to.host, body, bearer);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  boost::system::error_code failed;
-  bool done = false;
+  JsonExchange x(json_request(method, target, to.host, body, bearer));
   stream.tcp().expires_after(timeout);
-  stream.async_connect(tcp::endpoint(remote_addr, to.port), to.host, [&](boost::system::error_code e1) {
-    if (e1) {
-      failed = e1;
-      return;
-    }
-    stream.visit([&](auto& s) {
-      http::async_write(s, req, [&](boost::system::error_code e2, std::size_t) {
-        if (e2) {
-          failed = e2;
-          return;
-        }
-        http::async_read(s, buffer, res, [&](boost::system::error_code e3, std::size_t) {
-          failed = e3;
-          done = !e3;
-        });
-      });
-    });
-  });
+  stream.async_connect(tcp::endpoint(remote_addr, to.port), to.host,
+                       [&](boost::system::error_code e) { x.after_connect(stream, e); });
   ioc.run();
   socket.shutdown(tcp::socket::shutdown_both, ec);
-  if (!done) {
-    throw TerminalTransportError(route + ": " +
-                                 (!stream.failure().empty() ? stream.failure()
-                                  : failed                  ? failed.message()
-                                                            : "no answer"));
-  }
-  return answer_of(res);
+  if (!x.done) throw TerminalTransportError(route + ": " + x.why(stream));
+  return answer_of(x.res);
 }
 
 // Keep-alive HTTP connections to printerd's JSON API for the PT issue, the one API call inside a tap's hold
@@ -158,56 +170,31 @@ class KeepAliveHttp {
       }
       const bool reused = c != nullptr;
       if (!c) c = std::make_unique<Conn>(to_);
-      auto req = json_request(method, target, to_.host, body, bearer);
-      req.keep_alive(true);
-      beast::flat_buffer buffer;
-      http::response<http::string_body> res;
-      boost::system::error_code failed;
-      bool done = false;
+      JsonExchange x(json_request(method, target, to_.host, body, bearer));
+      x.req.keep_alive(true);
       c->ioc.restart();
       c->stream.tcp().expires_after(timeout);
-      auto read_and_write = [&] {
-        c->stream.visit([&](auto& s) {
-          http::async_write(s, req, [&](boost::system::error_code e, std::size_t) {
-            if (e) {
-              failed = e;
-              return;
-            }
-            http::async_read(s, buffer, res, [&](boost::system::error_code e2, std::size_t) {
-              failed = e2;
-              done = !e2;
-            });
-          });
-        });
-      };
       if (reused) {
-        read_and_write();
+        x.start(c->stream);
       } else {
         boost::system::error_code ec;
         const auto addr = asio::ip::make_address(to_.host, ec);
         if (ec) throw TerminalTransportError(route + ": not an address: " + to_.host);
-        c->stream.async_connect(tcp::endpoint(addr, to_.port), to_.host, [&](boost::system::error_code e) {
-          if (e) {
-            failed = e;
-            return;
-          }
-          read_and_write();
-        });
+        c->stream.async_connect(tcp::endpoint(addr, to_.port), to_.host,
+                                [&](boost::system::error_code e) { x.after_connect(c->stream, e); });
       }
       c->ioc.run();
-      if (!done) {
+      if (!x.done) {
+        const auto failed = x.failed;
         const bool stale =
-            reused && buffer.size() == 0 &&
+            reused && x.buffer.size() == 0 &&
             (failed == http::error::end_of_stream || failed == asio::error::connection_reset ||
              failed == asio::error::broken_pipe || failed == asio::ssl::error::stream_truncated);
         if (stale && attempt == 0) continue;
-        throw TerminalTransportError(route + ": " +
-                                     (!c->stream.failure().empty() ? c->stream.failure()
-                                      : failed                     ? failed.message()
-                                                                   : "no answer"));
+        throw TerminalTransportError(route + ": " + x.why(c->stream));
       }
-      const bool keep = res.keep_alive();
-      detail::HttpAnswer a = answer_of(res);
+      const bool keep = x.res.keep_alive();
+      detail::HttpAnswer a = answer_of(x.res);
       if (keep) {
         std::lock_guard lk(mu_);
         idle_.push_back(std::move(c));
