@@ -93,6 +93,8 @@ struct AtExit {
   F f;
   ~AtExit() { f(); }
 };
+template <class F>
+AtExit(F) -> AtExit<F>;  // clang 14 has no aggregate deduction (C++20 P1816)
 
 AuthDecision refused(const Error& e, std::string principal = {}) {
   using Outcome = AuthDecision::Outcome;
