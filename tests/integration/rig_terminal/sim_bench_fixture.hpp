@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <optional>
 
 #include "drivers/nfc/nfc_factory.hpp"
@@ -93,6 +94,16 @@ struct Bench {
     const auto view = tap_view();
     REQUIRE(view.pwt.has_value());
     return *view.pwt;
+  }
+
+  // The PWT that replaced `old` (S13/S33). printerd rewrites its tag after the API call that rotated the
+  // PWT has answered, so a tap at once may still read `old`: tap again, bounded; `old` if it never changes.
+  std::string tap_new_pwt(const std::string& old) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::string pwt = tap_pwt();
+    while (pwt == old && std::chrono::steady_clock::now() < deadline)
+      pwt = tap_pwt();
+    return pwt;
   }
 };
 

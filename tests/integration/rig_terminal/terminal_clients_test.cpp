@@ -6,8 +6,6 @@
 // wait.
 #include <doctest/doctest.h>
 
-#include <chrono>
-
 #include "rig/terminal/ipp_client.hpp"
 #include "rig/terminal/printer_api_client.hpp"
 #include "rig/terminal/vendor_client.hpp"
@@ -142,7 +140,7 @@ TEST_CASE("terminal clients: refusals are Replies with the API's status and erro
 
   // S27: router credentials only over the Wi-Fi Direct link (default 192.168.49.0/24, not loopback).
   const auto handover =
-      ipp.hand_over_router(bench.tap_pwt(), "HomeRouter", "correct horse battery", kTimeout);
+      ipp.hand_over_router(bench.tap_new_pwt(pwt), "HomeRouter", "correct horse battery", kTimeout);
   CHECK_FALSE(handover.ok());
   CHECK(handover.error == "client-error-forbidden");
 
@@ -229,12 +227,7 @@ TEST_CASE("sim clock: a token is accepted at TTL - 1 ms and refused at TTL, with
     const auto in_time = printer.issue_pt(pwt, "app:admin", kTimeout);  // rotates the PWT (S33)
     CHECK_MESSAGE(in_time.ok(), in_time.status, " ", in_time.error);
 
-    // The tag carries the PWT issued at that PT issue once printerd has rewritten it: the rewrite goes to
-    // the NFC frontend after the API answered, so a tap at once may still read the old one (bounded).
-    std::string next = bench.tap_pwt();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (next == pwt && std::chrono::steady_clock::now() < deadline)
-      next = bench.tap_pwt();
+    const std::string next = bench.tap_new_pwt(pwt);  // the tag carries the PWT issued at that PT issue
     CHECK(next != pwt);
     clock.advance(60s);
     const auto late = printer.issue_pt(next, "app:admin", kTimeout);
