@@ -8,10 +8,12 @@
 #include <strings.h>
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 namespace tapbench::firmware::port {
@@ -513,6 +515,48 @@ struct IppService::Callbacks {
       total += static_cast<std::size_t>(n);
   }
 
+  // PAPPL 1.3.1 starts a job's thread while the job is still 'pending' (_papplPrinterCheckJobs), and the
+  // thread marks it 'processing' only once running. A cancel in between takes the never-started path: it
+  // frees the job's document, and the thread then opens the freed file name (a crash seen under ASan in the
+  // conformance run: Print-Job, then at once Cancel-Job). So an allowed cancel first lets a starting job
+  // reach 'processing' (then PAPPL only flags it): bounded, and only while a pending job has no thread
+  // ahead of it on a printer that is not stopped.
+  static bool cancels_jobs(ipp_op_t op) {
+    return op == IPP_OP_CANCEL_JOB || op == IPP_OP_CANCEL_JOBS || op == IPP_OP_CANCEL_MY_JOBS ||
+           op == IPP_OP_PURGE_JOBS || op == IPP_OP_CANCEL_CURRENT_JOB;
+  }
+  static void let_starting_job_start(pappl_client_t* client, pappl_printer_t* printer) {
+    if (printer == nullptr) return;
+    struct States {
+      bool pending = false, processing = false;
+    };
+    auto starting = [printer] {
+      States s;
+      papplPrinterIterateActiveJobs(
+          printer,
+          [](pappl_job_t* job, void* data) {
+            auto* st = static_cast<States*>(data);
+            const ipp_jstate_t state = papplJobGetState(job);
+            st->pending = st->pending || state == IPP_JSTATE_PENDING;
+            st->processing = st->processing || state == IPP_JSTATE_PROCESSING;
+          },
+          &s, 1, 0);
+      return s.pending && !s.processing && papplPrinterGetState(printer) != IPP_PSTATE_STOPPED;
+    };
+    const auto from = std::chrono::steady_clock::now();
+    const auto deadline = from + std::chrono::seconds(2);
+    bool waited = false;
+    while (starting() && std::chrono::steady_clock::now() < deadline) {
+      waited = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a thread start: microseconds to ms
+    }
+    if (waited) {
+      papplLogClient(
+          client, PAPPL_LOGLEVEL_DEBUG, "Cancel waited %.1f ms for a starting job to be processing.",
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - from).count());
+    }
+  }
+
   static http_status_t auth(pappl_client_t* client, const char* /*group*/, gid_t /*groupid*/, void* data) {
     auto* svc = static_cast<IppService*>(data);
     http_t* http = papplClientGetHTTP(client);
@@ -535,6 +579,7 @@ struct IppService::Callbacks {
     if (!decision.allowed()) drain_document(http);
     switch (decision.outcome) {
       case AuthDecision::Outcome::allowed:
+        if (cancels_jobs(papplClientGetOperation(client))) let_starting_job_start(client, svc->printer_);
         papplClientSetUsername(client, decision.principal.c_str());
         papplLogClient(client, PAPPL_LOGLEVEL_INFO, "%s (%s) from %s allowed for '%s'.", op,
                        auth_purpose_name(purpose), address, decision.principal.c_str());
