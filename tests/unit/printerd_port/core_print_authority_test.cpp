@@ -32,6 +32,13 @@ struct CountingInk {
   }
 };
 
+// Router credentials accepted over the WFD link (S27): the hand-over waits for the core's tick (S29).
+void accept_home_router(CorePrintAuthority& authority, test::Rig& rig) {
+  const RouterCredentials home{"home-router", "correct horse battery"};
+  REQUIRE(
+      authority.authorize(rig.c().current_pwt(), kWfdPeer, AuthPurpose::router_handover, &home).allowed());
+}
+
 }  // namespace
 
 TEST_CASE("LinkClassifier: WFD prefixes, loopback, LAN") {
@@ -185,9 +192,7 @@ TEST_CASE("with drive_tick=false the authority leaves due work to the runtime's 
   rig.boot();
   std::mutex core_mutex;
   CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), {}, false);
-  const RouterCredentials home{"home-router", "correct horse battery"};
-  REQUIRE(
-      authority.authorize(rig.c().current_pwt(), kWfdPeer, AuthPurpose::router_handover, &home).allowed());
+  accept_home_router(authority, rig);
   authority.tick();
   CHECK_FALSE(rig.c().ptb().network.has_value());  // still pending: nobody ran the core's tick
   CHECK(rig.c().snapshot().handover_pending);
@@ -199,9 +204,7 @@ TEST_CASE("status reads do not wait while the core is busy (a router join, a ven
   rig.boot();
   std::mutex core_mutex;
   CorePrintAuthority authority(rig.c(), core_mutex, sim_links(), {}, false);
-  const RouterCredentials home{"home-router", "correct horse battery"};
-  REQUIRE(
-      authority.authorize(rig.c().current_pwt(), kWfdPeer, AuthPurpose::router_handover, &home).allowed());
+  accept_home_router(authority, rig);
   CHECK(authority.router_link() == PrintAuthority::RouterLink::joining);
   CHECK(authority.remaining_pages() == 5);
 
