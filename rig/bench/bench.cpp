@@ -22,6 +22,10 @@ std::string_view to_string(DeviceKind kind) {
   return "?";
 }
 
+std::string_view to_string(PhoneTraffic traffic) {
+  return traffic == PhoneTraffic::kRadio ? "radio" : "loopback";
+}
+
 std::string_view to_string(PrinterTls tls) {
   switch (tls) {
     case PrinterTls::kAuto:

@@ -88,11 +88,19 @@ struct PrinterLink {
 // non-loopback client in clear.
 bool printer_link_uses_tls(PrinterTls tls, std::string_view host);
 
+// How the phone's requests to a local printerd travel (`phone-traffic`, docs/BENCH.md): `loopback` (default)
+// — the rig's clients talk to printerd on 127.0.0.1, standing for the phone on the group; `radio` (hostapd /
+// wpa_supplicant radios in a radio lab only) — printerd also serves on its Wi-Fi Direct group's address and
+// the phone's JSON API and IPP connections are made from the phone's network namespace, over its radio.
+enum class PhoneTraffic { kLoopback, kRadio };
+std::string_view to_string(PhoneTraffic traffic);  // "loopback", "radio"
+
 struct PrinterdBackend {  // backend: printerd — the rig starts the reference firmware locally
   std::optional<std::string> binary;
   int port = 0;
   std::optional<std::string> state_dir;  // default: inside the run folder
   PrinterLink link;                      // printerd listens on 127.0.0.1: auto = plain HTTP
+  PhoneTraffic phone_traffic = PhoneTraffic::kLoopback;
 };
 struct BoardBackend {   // backend: board — printerd (or a vendor printer) on its own board
   std::string address;  // host:port of its control API

@@ -33,7 +33,7 @@ const std::vector<BackendSpec>& backend_specs() {
       {DeviceKind::kServer, "url", {"url", "ca-file"}, "a vendor server already running"},
       {DeviceKind::kPrinter,
        "printerd",
-       {"binary", "port", "state-dir", "tls", "printer-cert-sha256"},
+       {"binary", "port", "state-dir", "tls", "printer-cert-sha256", "phone-traffic"},
        "printerd started by the rig"},
       {DeviceKind::kPrinter,
        "board",
@@ -376,6 +376,20 @@ class BenchParser {
       c.port = get_port(node, what);
       c.state_dir = check_.get_string(node, "state-dir", what, false, "a directory for the printer's state");
       c.link = parse_printer_link(node, what);
+      const Keys traffic = {"loopback", "radio"};
+      if (auto t = check_.get_choice(node, "phone-traffic", what, false, traffic)) {
+        c.phone_traffic = *t == "radio" ? PhoneTraffic::kRadio : PhoneTraffic::kLoopback;
+        if (c.phone_traffic == PhoneTraffic::kRadio) {
+          phone_traffic_radio_at_ = check_.pos(node["phone-traffic"]);
+          if (c.link.tls == PrinterTls::kNever) {
+            check_.error(node["phone-traffic"],
+                         "'phone-traffic: radio' in " + what +
+                             " cannot go with 'tls: never': printerd answers "
+                             "426 Upgrade Required to a phone on its group that does not start TLS",
+                         "tls: auto (TLS on the group, the default) or always");
+          }
+        }
+      }
       return c;
     }
     if (b == "board") {
@@ -531,6 +545,24 @@ class BenchParser {
                       "network: " + kNetworkShape);
     }
     check_same_medium(bench, roles);
+    check_phone_traffic(bench);
+  }
+
+  // phone-traffic: radio needs a phone whose radio has a network namespace of its own on the bench's air:
+  // a wpa_supplicant in a radio lab (the hwsim bench), with the printer's radio there too.
+  void check_phone_traffic(const Bench& bench) {
+    if (!phone_traffic_radio_at_) return;
+    const Device* phone = bench.device_for(Role::kPhoneRadio);
+    const Device* printer_radio = bench.device_for(Role::kPrinterRadio);
+    const auto* p = phone ? std::get_if<WpaSupplicantBackend>(&phone->config) : nullptr;
+    const auto* g = printer_radio ? std::get_if<WpaSupplicantBackend>(&printer_radio->config) : nullptr;
+    if (!p || !p->radio_lab || !g || !g->radio_lab) {
+      check_.error_at(*phone_traffic_radio_at_,
+                      "'phone-traffic: radio' needs the phone's and the printer's radios in a radio lab (the "
+                      "phone's requests leave from its network namespace there)",
+                      "phone-radio and printer-radio: wpa_supplicant devices with 'radio-lab: <radio-lab "
+                      "device>', or 'phone-traffic: loopback'");
+    }
   }
 
   // Simulated and real media do not mix: a link-model phone cannot join a hostapd AP, a pn532-sim reader
@@ -567,6 +599,7 @@ class BenchParser {
 
   YamlChecker check_;
   std::set<std::string> broken_devices_;
+  std::optional<SourcePos> phone_traffic_radio_at_;  // where a printerd says `phone-traffic: radio`
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "drivers/wifi/link_model.hpp"
+#include "drivers/wifi/netns_scope.hpp"
 #include "drivers/wifi/wifi_error.hpp"
 #include "rig/cases/radio_bench.hpp"
 #include "rig/strategy/bench_radio.hpp"
@@ -110,7 +111,7 @@ bool eventually(const Clock& clock, MonotonicTime deadline, F done) {
 // accepting the PWT (auth_ok); a refusal returns the IPP status. No answer at all throws
 // TerminalTransportError.
 ipp_status_t validate_job(const std::string& ipp_uri, server::CertificatePin* tls_pin,
-                          const std::string& token, milliseconds timeout) {
+                          const std::string& token, milliseconds timeout, terminal::PhoneLink* link) {
   char scheme[16], user[64], host[256], resource[256];
   int port = 0;
   if (httpSeparateURI(HTTP_URI_CODING_ALL, ipp_uri.c_str(), scheme, sizeof scheme, user, sizeof user, host,
@@ -118,6 +119,14 @@ ipp_status_t validate_job(const std::string& ipp_uri, server::CertificatePin* tl
     throw TerminalTransportError("Validate-Job: not an IPP URI: " + ipp_uri);
   }
   std::string why;
+  // Over the phone's radio (phone-traffic: radio): the phone on the group, the socket from its namespace.
+  if (link) link->ensure(timeout);
+  std::optional<wifi::NetnsScope> in_netns;
+  try {
+    in_netns.emplace(link ? link->netns() : std::string());
+  } catch (const wifi::WifiError& e) {
+    throw TerminalTransportError(std::string("Validate-Job: ") + e.what());
+  }
   http_t* http = terminal::connect_printer(host, port, std::string_view(scheme) == "ipps", tls_pin,
                                            static_cast<int>(timeout.count()), why);
   if (!http) throw TerminalTransportError("Validate-Job: " + why);
@@ -175,7 +184,8 @@ class FlowCase : public Case {
   // The clients follow the bench's endpoints (a restarted printer may come back on another port).
   const PrinterApiClient& printer() {
     if (!printer_ || printer_->base_url() != bench_->endpoints().printer_url)
-      printer_.emplace(bench_->endpoints().printer_url, bench_->endpoints().printer_tls);
+      printer_.emplace(bench_->endpoints().printer_url, bench_->endpoints().printer_tls,
+                       session_->phone_link());
     return *printer_;
   }
   const VendorClient& vendor() {
@@ -185,7 +195,8 @@ class FlowCase : public Case {
   }
   const IppClient& ipp() {
     if (!ipp_ || ipp_->uri() != bench_->endpoints().printer_ipp_uri)
-      ipp_.emplace(bench_->endpoints().printer_ipp_uri, bench_->endpoints().printer_pin);
+      ipp_.emplace(bench_->endpoints().printer_ipp_uri, bench_->endpoints().printer_pin,
+                   session_->phone_link());
     return *ipp_;
   }
 
@@ -309,6 +320,7 @@ class FlowCase : public Case {
     c.note("radio.backend", radio.backend());
     try {
       const int freq = view.wfd->channel ? wifi::channel_to_freq_mhz(view.wfd->channel) : 2437;
+      radio.phone_leave();  // a join of its own each cycle (with radio traffic the phone may still be on it)
       const auto joined =
           radio.phone_join({view.wfd->ssid, view.wfd->passphrase}, freq, ms_left(c.remaining()));
       note_join(c, "phone", joined);
@@ -322,7 +334,14 @@ class FlowCase : public Case {
                                                      ", the group the phone joined is " + joined.bssid);
       }
       mark_join_edges(c, joined);
-      radio.phone_leave();
+      if (const auto link = session_->phone_link()) {
+        // phone-traffic: radio — the phone stays on the group: its requests to the printer go from its
+        // address there (its namespace) to the printer's on the group, over the simulated air.
+        c.note("phone.traffic", "radio: from " + joined.ip_address + " (netns " + link->netns() + ") to " +
+                                    bench_->endpoints().printer_url);
+      } else {
+        radio.phone_leave();
+      }
     } catch (const wifi::WifiError& e) {
       radio.phone_leave();
       throw wifi_outcome(e, WifiParty::kSystemUnderTest, "joining the printer's Wi-Fi Direct group");
@@ -503,7 +522,8 @@ class TapToPrintCase final : public FlowCase {
     // prints: job_accepted when the printer answers Print-Job (PAPPL answers after the streamed pages),
     // job_done when the job, polled, reached its end.
     const ipp_status_t valid =
-        validate_job(bench_->endpoints().printer_ipp_uri, bench_->endpoints().printer_pin.get(), pwt, left());
+        validate_job(bench_->endpoints().printer_ipp_uri, bench_->endpoints().printer_pin.get(), pwt, left(),
+                     session_->phone_link().get());
     if (valid > IPP_STATUS_OK_EVENTS_COMPLETE) {
       throw CaseFailure("pwt-refused-for-print",
                         std::string("Validate-Job with the tag's PWT refused: ") + ippErrorString(valid));

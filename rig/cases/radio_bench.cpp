@@ -153,6 +153,7 @@ RadioRoles make_radio_roles(const Bench& bench, const Clock& clock, wifi::WaitUn
   roles.printer_group_ctrl = g.config.ctrl_socket;
   roles.printer_station_ctrl = s.config.ctrl_socket;
   roles.phone_ctrl = p.config.ctrl_socket;
+  roles.phone_netns = p.config.netns;
   for (const RoleSpec* spec : {&r, &g, &s, &p})
     if (wifi::is_relayed(spec->config.ctrl_socket)) roles.dhcp = false;
   try {

@@ -54,6 +54,8 @@ struct RadioRoles {
   // Where the hostap roles are reached (control socket paths or tcp: addresses; empty for the link model):
   // a strategy hands the printer's to printerd (--radio hostap:p2p=…,sta=…).
   std::string router_ctrl, printer_group_ctrl, printer_station_ctrl, phone_ctrl;
+  // The phone's network namespace (RADIO_PHONE_NETNS in the radio lab; empty: none of its own).
+  std::string phone_netns;
 };
 
 // The router network the bench declares (passphrase from the file or its environment variable); nullopt

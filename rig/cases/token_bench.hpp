@@ -11,6 +11,7 @@
 #include <string>
 
 #include "rig/runner/case.hpp"
+#include "rig/terminal/phone_link.hpp"
 
 namespace tapbench::server {
 class TlsTrust;
@@ -27,6 +28,9 @@ class TokenBench {
   virtual std::string printer_ipp_uri() const = 0;
   // How the printer's https:// is trusted (its pinned certificate); null when the link is plain HTTP.
   virtual std::shared_ptr<const server::TlsTrust> printer_tls() const { return nullptr; }
+  // `phone-traffic: radio`: the phone's link over its radio (rig/terminal/phone_link.hpp) the printer
+  // clients connect over; null: loopback.
+  virtual std::shared_ptr<terminal::PhoneLink> phone_link() const { return nullptr; }
   // vendord's base URL, "http://127.0.0.1:PORT".
   virtual std::string vendor_url() const = 0;
   // The --sim-clock file both processes run on; empty when they run on real time (the cases then SKIP).

@@ -131,7 +131,7 @@ class TokenCase : public Case {
     }
     try {
       clock_.emplace(bench_->sim_clock_file());
-      printer_.emplace(bench_->printer_url(), bench_->printer_tls());
+      printer_.emplace(bench_->printer_url(), bench_->printer_tls(), bench_->phone_link());
       vendor_.emplace(bench_->vendor_url());
     } catch (const std::exception& e) {
       throw BenchError("token-bench", id_ + ": " + e.what());
@@ -330,8 +330,8 @@ class TokenPwtCase final : public TokenCase {
                                          " deliberately wrong PWTs and this bench cannot power-cycle it");
     c.note("printer_power_cycled", "after " + std::to_string(wrong_pwts_) + " deliberately wrong PWTs");
     wrong_pwts_ = 0;
-    printer_.emplace(bench_->printer_url(),
-                     bench_->printer_tls());  // a restart may move printerd to another free port
+    printer_.emplace(bench_->printer_url(), bench_->printer_tls(),
+                     bench_->phone_link());  // a restart may move printerd to another free port
   }
 
   void cycle(CycleContext& c) override {
@@ -508,7 +508,7 @@ class TokenStCase final : public TokenCase {
     revoked_ = false;
     try {
       if (bench_->factory_reset_printer(kResetTimeout))
-        printer_.emplace(bench_->printer_url(), bench_->printer_tls());
+        printer_.emplace(bench_->printer_url(), bench_->printer_tls(), bench_->phone_link());
     } catch (const std::exception&) {
       // the bench is going away, or the next case's setup brings the printer back
     }

@@ -45,6 +45,15 @@ class BenchRadio {
   // Whether printerd's --wfd-subnet must admit the rig's loopback requests (they stand for the phone's
   // requests over the group's link: the rig talks HTTP/IPP to printerd on 127.0.0.1).
   virtual bool phone_requests_on_loopback() const { return true; }
+  // For `phone-traffic: radio` (bench.hpp PhoneTraffic): the network namespace the phone's printer
+  // connections leave from, and printerd's address on its Wi-Fi Direct group with the group's subnet (its
+  // --wfd-subnet). Empty where the phone has no namespace of its own (the link model): no radio traffic.
+  virtual std::string phone_netns() const { return {}; }
+  virtual std::string printer_group_address() const { return {}; }
+  virtual std::string printer_group_subnet() const { return {}; }
+  // Whether the phone is still on the network of its last phone_join() (its daemon says so: a group the
+  // printer took down is gone), bounded by `timeout`. Default: never (no radio traffic).
+  virtual bool phone_on_joined_network(std::chrono::milliseconds /*timeout*/) { return false; }
 
   // The phone joins the printer's group with what it read over NFC; the phases are the backend's (daemon
   // events on hostap, `link-model: …` on the model). Throws wifi::WifiError (with the phases reached).

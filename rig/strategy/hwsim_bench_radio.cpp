@@ -114,10 +114,26 @@ std::string HwsimBenchRadio::printerd_radio() const {
 wifi::Joined HwsimBenchRadio::phone_join(const wifi::WifiCredentials& credentials, int freq_mhz,
                                          milliseconds timeout) {
   wifi::JoinRequest request{credentials, freq_mhz, timeout, true, milliseconds(5000)};
-  return roles_.phone->join(request);
+  wifi::Joined joined = roles_.phone->join(request);
+  phone_ssid_ = credentials.ssid;
+  return joined;
+}
+
+bool HwsimBenchRadio::phone_on_joined_network(milliseconds timeout) {
+  if (phone_ssid_.empty()) return false;
+  try {
+    wifi::WpaCtrl phone(roles_.phone_ctrl, clock_);
+    // COMPLETED on the SSID it joined (STATUS: one "key=value" a line, the SSID as text).
+    const std::string status = "\n" + phone.request("STATUS", timeout) + "\n";
+    return status.find("\nwpa_state=COMPLETED\n") != std::string::npos &&
+           status.find("\nssid=" + phone_ssid_ + "\n") != std::string::npos;
+  } catch (const wifi::WifiError&) {
+    return false;
+  }
 }
 
 void HwsimBenchRadio::phone_leave() {
+  phone_ssid_.clear();
   try {
     if (roles_.phone) roles_.phone->leave();
   } catch (const wifi::WifiError&) {
@@ -144,6 +160,14 @@ std::optional<wifi::StationJoined> HwsimBenchRadio::printer_joined_router(const 
     if (e.code() == wifi::WifiErrc::kTimeout) return std::nullopt;
     throw;
   }
+}
+
+std::string HwsimBenchRadio::printer_group_address() const {
+  return "192.168.49.1";
+}
+
+std::string HwsimBenchRadio::printer_group_subnet() const {
+  return "192.168.49.0/24";
 }
 
 std::string HwsimBenchRadio::describe() const {

@@ -13,7 +13,9 @@
 //              association, 4-way handshake, DHCP lease) with the credentials read over NFC.
 //   router:    the printer's join is hostapd's AP-STA-CONNECTED.
 // The rig's HTTP/IPP requests to printerd stay on 127.0.0.1 inside the VM (printerd listens in the root
-// namespace; the phone's namespace only carries its radio), as on the sim bench.
+// namespace), as on the sim bench — unless the printer says `phone-traffic: radio`: then the phone's
+// JSON API and IPP connections are made from its namespace to printerd's address on the group
+// (printer_group_address(), https / ipps), so they cross the simulated air.
 // Needs the daemons' sockets on this machine (inside the lab): through radio-lab up's tcp: relay DHCP is not
 // available and printerd could not reach them, so that is StrategyUnsupported.
 #pragma once
@@ -45,6 +47,12 @@ class HwsimBenchRadio final : public BenchRadio {
   std::optional<wifi::StationJoined> printer_joined_router(const Clock& clock,
                                                            MonotonicTime deadline) override;
   std::string describe() const override;
+  std::string phone_netns() const override { return roles_.phone_netns; }
+  // printerd's group: the GO serves DHCP from 192.168.49.1/24 (firmware-under-test/port/linux/bindings/
+  // wifi_radio.cpp, `dhcp`); the address exists once the group is up, so printerd listens on 0.0.0.0.
+  std::string printer_group_address() const override;
+  std::string printer_group_subnet() const override;
+  bool phone_on_joined_network(std::chrono::milliseconds timeout) override;
 
   const std::string& go_mac() const { return go_mac_; }
 
@@ -55,6 +63,7 @@ class HwsimBenchRadio final : public BenchRadio {
   RadioRoles roles_;
   std::string go_mac_;
   bool router_up_ = false;
+  std::string phone_ssid_;  // of the phone's last join (empty after phone_leave())
 };
 
 }  // namespace tapbench::rig

@@ -6,7 +6,10 @@
 
 #include "drivers/nfc/nfc_error.hpp"
 #include "drivers/nfc/nfc_factory.hpp"
+#include "drivers/wifi/credentials.hpp"
+#include "drivers/wifi/wifi_error.hpp"
 #include "rig/runner/outcome.hpp"
+#include "rig/strategy/bench_radio.hpp"
 #include "rig/terminal/nfc_tap.hpp"
 
 namespace tapbench::rig {
@@ -37,6 +40,7 @@ SimBenchStrategy& SimBenchSession::acquire(const CaseEnvironment& env, StepConte
     throw CaseSkip(std::string("the sim bench strategy cannot run this bench: ") + e.what());
   }
   bench_name_ = env.bench.name;
+  clock_ = &step.clock();
   try {
     strategy_->start(step.deadline());
   } catch (const std::exception& e) {
@@ -44,6 +48,65 @@ SimBenchStrategy& SimBenchSession::acquire(const CaseEnvironment& env, StepConte
     throw BenchError("bench-not-ready", e.what());
   }
   return *strategy_;
+}
+
+class SessionPhoneLink final : public terminal::PhoneLink {
+ public:
+  explicit SessionPhoneLink(SimBenchSession& session) : session_(session) {}
+  std::string netns() const override {
+    return session_.strategy_ ? session_.strategy_->endpoints().phone_netns : std::string();
+  }
+  void ensure(terminal::ms timeout) override { session_.rejoin_group(timeout); }
+  void lost() override {
+    if (session_.strategy_) session_.strategy_->radio().phone_leave();
+  }
+
+ private:
+  SimBenchSession& session_;
+};
+
+std::shared_ptr<terminal::PhoneLink> SimBenchSession::phone_link() {
+  if (!strategy_ || strategy_->endpoints().phone_netns.empty()) return nullptr;
+  if (!link_) link_ = std::make_shared<SessionPhoneLink>(*this);
+  return link_;
+}
+
+void SimBenchSession::rejoin_group(std::chrono::milliseconds timeout) {
+  if (!strategy_ || !clock_) throw terminal::TerminalTransportError("the phone's link: no bench running");
+  const Clock& clock = *clock_;
+  const auto deadline = clock.monotonic_now() + timeout;
+  const auto left = [&] {
+    return std::max(std::chrono::milliseconds(1),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.monotonic_now()));
+  };
+  BenchRadio& radio = strategy_->radio();
+  if (radio.phone_on_joined_network(left())) return;
+  // The printer's group went away under the phone (a router hand-over ends it, a restart drops it) or the
+  // phone never joined: the phone taps for the group's credentials and joins. What the tap reads is used for
+  // the join only and never written (a registry of its own).
+  SecretRegistry tap_secrets;
+  terminal::TapRead read;
+  try {
+    read = terminal::tap(phone_reader(clock), clock, left(), tap_secrets);
+  } catch (const std::exception& e) {
+    throw terminal::TerminalTransportError(
+        std::string("the phone is not on the printer's Wi-Fi Direct group and could not tap for it: ") +
+        e.what());
+  }
+  if (!read.view.wfd) {
+    throw terminal::TerminalTransportError(
+        "the phone is not on the printer's Wi-Fi Direct group and the printer's tag offers none to join");
+  }
+  radio.phone_leave();
+  try {
+    const int freq = read.view.wfd->channel ? wifi::channel_to_freq_mhz(read.view.wfd->channel) : 2437;
+    const auto joined = radio.phone_join({read.view.wfd->ssid, read.view.wfd->passphrase}, freq, left());
+    phone_address_ = joined.ip_address;
+    ++rejoins_;
+  } catch (const wifi::WifiError& e) {
+    throw terminal::TerminalTransportError(std::string("the phone could not rejoin the printer's group: ") +
+                                           e.what());
+  }
 }
 
 nfc::NfcReader& SimBenchSession::phone_reader(const Clock& clock) {
@@ -91,6 +154,7 @@ class SessionTokenBench final : public TokenBench {
   std::shared_ptr<const server::TlsTrust> printer_tls() const override {
     return strategy_.endpoints().printer_tls;
   }
+  std::shared_ptr<terminal::PhoneLink> phone_link() const override { return session_->phone_link(); }
   std::string vendor_url() const override { return strategy_.endpoints().server_url; }
   std::filesystem::path sim_clock_file() const override { return strategy_.endpoints().sim_clock; }
   std::string tap(std::chrono::milliseconds timeout) override {

@@ -14,6 +14,7 @@
 #include "rig/cases/token_bench.hpp"
 #include "rig/runner/case.hpp"
 #include "rig/strategy/sim_bench_strategy.hpp"
+#include "rig/terminal/phone_link.hpp"
 
 namespace tapbench::rig {
 
@@ -37,11 +38,24 @@ class SimBenchSession {
   // so that a case needing a PWT can start. Returns whether it reset the printer.
   bool ensure_pwt_on_tag(StepContext& step);
   bool started() const { return strategy_ != nullptr; }
+  // `phone-traffic: radio`: the phone's link to the printer over its radio (rig/terminal/phone_link.hpp) —
+  // its namespace, and before each connection the phone back on the printer's group when it has left it
+  // (a tap for the credentials, then the join). Null when the phone's requests go over loopback.
+  std::shared_ptr<terminal::PhoneLink> phone_link();
+  // How often the phone link had to rejoin the group, and the phone's address on it (its last lease).
+  int phone_rejoins() const { return rejoins_; }
+  const std::string& phone_group_address() const { return phone_address_; }
 
  private:
   std::unique_ptr<SimBenchStrategy> strategy_;
   std::unique_ptr<nfc::NfcReader> phone_;
   std::string bench_name_;
+  std::shared_ptr<terminal::PhoneLink> link_;
+  const Clock* clock_ = nullptr;  // the run's, from the first acquire()
+  int rejoins_ = 0;
+  std::string phone_address_;
+  friend class SessionPhoneLink;
+  void rejoin_group(std::chrono::milliseconds timeout);
 };
 
 // The TokenBench (rig/cases/token_bench.hpp) of the token cases over the shared session.

@@ -88,8 +88,20 @@ SimBenchStrategy::SimBenchStrategy(const Bench& bench, const Lifetimes& lifetime
   owns_vendord_db_ = server.database == ":memory:";
   vendord_db_ = owns_vendord_db_ ? (dir_ / "vendord.db").string() : server.database;
   // printerd listens on loopback: TLS when the bench says `tls: always` (auto means what a phone on loopback
-  // does: plain HTTP, so the performance figures are measured that way).
-  printer_tls_ = printer_link_uses_tls(printer.link.tls, "127.0.0.1");
+  // does: plain HTTP, so the performance figures are measured that way). With `phone-traffic: radio` the
+  // phone reaches it on its Wi-Fi Direct group's address, from the phone's network namespace: TLS (auto).
+  radio_traffic_ = printer.phone_traffic == PhoneTraffic::kRadio;
+  if (radio_traffic_) {
+    endpoints_.phone_netns = radio_->phone_netns();
+    printer_host_ = radio_->printer_group_address();
+    if (endpoints_.phone_netns.empty() || printer_host_.empty()) {
+      throw StrategyUnsupported("printer '" + bench.device_for(Role::kPrinter)->name +
+                                "' says 'phone-traffic: radio', but the bench's radios (" +
+                                radio_->backend() +
+                                ") give the phone no network namespace of its own: only the radio lab does");
+    }
+  }
+  printer_tls_ = printer_link_uses_tls(printer.link.tls, printer_host_);
   if (printer_tls_) {
     endpoints_.printer_pin = std::make_shared<server::CertificatePin>("printer", printer.link.cert_sha256);
     endpoints_.printer_tls = server::TlsTrust::pinned(endpoints_.printer_pin);
@@ -245,27 +257,35 @@ void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
   fs::remove(state / "printerd.uri");  // a predecessor's
   if (!fs::exists(state / "ptb.json")) device_id_ = next_device_id();
   radio_->reset_printer_radio(deadline);
-  std::vector<std::string> argv = {printerd_binary_,
-                                   "--state-dir",
-                                   state.string(),
-                                   "--listen",
-                                   "127.0.0.1:" + std::to_string(printerd_port_),
-                                   "--nfc",
-                                   "pn532_uart:" + (dir_ / printer_link_name_).string(),
-                                   "--server",
-                                   endpoints_.server_url,
-                                   "--radio",
-                                   radio_->printerd_radio(),
-                                   "--sim-clock",
-                                   endpoints_.sim_clock.string(),
-                                   "--device-id",
-                                   device_id_,
-                                   "--page-threshold",
-                                   std::to_string(options_.page_threshold),
-                                   "--ink-low-percent",
-                                   std::to_string(options_.ink_low_percent)};
+  // phone-traffic: radio — printerd serves on every address, its group's among them (that address exists
+  // only while the group is up: a wildcard listener takes the phone's connections whenever it is).
+  std::vector<std::string> argv = {
+      printerd_binary_,
+      "--state-dir",
+      state.string(),
+      "--listen",
+      (radio_traffic_ ? "0.0.0.0:" : "127.0.0.1:") + std::to_string(printerd_port_),
+      "--nfc",
+      "pn532_uart:" + (dir_ / printer_link_name_).string(),
+      "--server",
+      endpoints_.server_url,
+      "--radio",
+      radio_->printerd_radio(),
+      "--sim-clock",
+      endpoints_.sim_clock.string(),
+      "--device-id",
+      device_id_,
+      "--page-threshold",
+      std::to_string(options_.page_threshold),
+      "--ink-low-percent",
+      std::to_string(options_.ink_low_percent)};
   // The rig's loopback requests stand for the phone on the group's link (S27).
-  if (radio_->phone_requests_on_loopback()) argv.insert(argv.end(), {"--wfd-subnet", "127.0.0.0/8"});
+  // With radio traffic they come from the group's subnet, and only those are the group's link (S27).
+  if (radio_traffic_) {
+    argv.insert(argv.end(), {"--wfd-subnet", radio_->printer_group_subnet()});
+  } else if (radio_->phone_requests_on_loopback()) {
+    argv.insert(argv.end(), {"--wfd-subnet", "127.0.0.0/8"});
+  }
   if (printer_tls_) argv.insert(argv.end(), {"--tls", "on"});
   const auto& p = lifetimes_.printer;
   if (p.pwt_period) argv.insert(argv.end(), {"--pwt-period", seconds_arg(*p.pwt_period)});
@@ -283,9 +303,9 @@ void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
   const auto colon = uri.rfind(':');
   const auto slash = uri.find('/', colon);
   printerd_port_ = std::stoi(uri.substr(colon + 1, slash - colon - 1));
-  endpoints_.printer_ipp_uri = printer_tls_ && uri.starts_with("ipp://") ? "ipps://" + uri.substr(6) : uri;
-  endpoints_.printer_url =
-      (printer_tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(printerd_port_);
+  const std::string at = printer_host_ + ":" + std::to_string(printerd_port_);
+  endpoints_.printer_ipp_uri = (printer_tls_ ? "ipps://" : "ipp://") + at + "/ipp/print";
+  endpoints_.printer_url = (printer_tls_ ? "https://" : "http://") + at;
 }
 
 void SimBenchStrategy::stop(milliseconds grace) {

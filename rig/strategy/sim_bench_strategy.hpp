@@ -59,6 +59,9 @@ struct SimBenchEndpoints {
   // Null for plain HTTP. Every client of the printer (JSON API and IPP) takes these.
   std::shared_ptr<server::CertificatePin> printer_pin;
   std::shared_ptr<const server::TlsTrust> printer_tls;
+  // `phone-traffic: radio` (hwsim bench): the phone's network namespace, from which its printer clients
+  // connect (printer_url / printer_ipp_uri are then printerd's address on the group); empty: loopback.
+  std::string phone_netns;
   std::string server_url;               // vendord, http://127.0.0.1:PORT
   std::string phone_reader;             // libnfc connstring of the phone's reader, pn532_uart:PATH
   std::filesystem::path sim_clock;      // the --sim-clock file of printerd and vendord
@@ -151,7 +154,9 @@ class SimBenchStrategy {
   int vendord_port_ = 0, printerd_port_ = 0;
   int configured_printerd_port_ = 0;
   bool owns_printer_state_ = false, owns_vendord_db_ = false;
-  bool printer_tls_ = false;  // printerd --tls on, https:// and ipps:// (printer_link_uses_tls)
+  bool printer_tls_ = false;                // printerd --tls on, https:// and ipps:// (printer_link_uses_tls)
+  std::string printer_host_ = "127.0.0.1";  // where the phone reaches printerd (the GO address with radio)
+  bool radio_traffic_ = false;              // phone-traffic: radio
   std::string device_id_;
   std::filesystem::path control_socket_;
   SimBenchEndpoints endpoints_;

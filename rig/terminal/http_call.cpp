@@ -4,6 +4,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "drivers/wifi/netns_scope.hpp"
+#include "drivers/wifi/wifi_error.hpp"
+
 namespace tapbench::rig::terminal::detail {
 
 Endpoint parse_http_base_url(std::string_view url, std::string_view what,
@@ -38,21 +41,36 @@ HttpAnswer exchange(const Endpoint& to, std::string_view method, const std::stri
   std::vector<std::pair<std::string, std::string>> headers;
   if (!json_body.empty()) headers.emplace_back("Content-Type", "application/json");
   if (!bearer.empty()) headers.emplace_back("Authorization", "Bearer " + std::string(bearer));
-  try {
-    server::HttpClient client(to.host, to.port, timeout, to.tls);
-    server::ClientResponse r = client.request(std::string(method), target, json_body, headers);
-    HttpAnswer a;
-    a.status = r.status;
-    a.body = std::move(r.body);
-    if (auto it = r.headers.find("content-type"); it != r.headers.end()) a.content_type = it->second;
-    if (auto it = r.headers.find("location"); it != r.headers.end()) a.location = it->second;
-    return a;
-  } catch (const server::HttpClientError& e) {
-    // HttpClientError names host, port, method and path without its query; tokens travel in headers and
-    // bodies, page URLs carry their SVT in the query: no token in the message.
-    throw TerminalTransportError(std::string(method) + " " + target.substr(0, target.find('?')) + ": " +
-                                 e.what());
-  }
+  for (int attempt = 1;; ++attempt)
+    try {
+      // The phone's namespace on the radio lab: the connection is made (and so sent) from there.
+      if (to.link) to.link->ensure(timeout);
+      const wifi::NetnsScope in_phone_netns(to.link ? to.link->netns() : std::string());
+      server::HttpClient client(to.host, to.port, timeout, to.tls);
+      server::ClientResponse r;
+      try {
+        r = client.request(std::string(method), target, json_body, headers);
+      } catch (const server::HttpClientError& e) {
+        // Over the phone's link, a connection refused before anything was sent is retried once on a rejoin.
+        if (!to.link || attempt > 1 || !std::string_view(e.what()).starts_with("cannot connect")) throw;
+        to.link->lost();
+        continue;
+      }
+      HttpAnswer a;
+      a.status = r.status;
+      a.body = std::move(r.body);
+      if (auto it = r.headers.find("content-type"); it != r.headers.end()) a.content_type = it->second;
+      if (auto it = r.headers.find("location"); it != r.headers.end()) a.location = it->second;
+      return a;
+    } catch (const server::HttpClientError& e) {
+      // HttpClientError names host, port, method and path without its query; tokens travel in headers and
+      // bodies, page URLs carry their SVT in the query: no token in the message.
+      throw TerminalTransportError(std::string(method) + " " + target.substr(0, target.find('?')) + ": " +
+                                   e.what());
+    } catch (const wifi::WifiError& e) {
+      throw TerminalTransportError(std::string(method) + " " + target.substr(0, target.find('?')) + ": " +
+                                   e.what());
+    }
 }
 
 boost::json::object parse_object(const HttpAnswer& answer, std::string_view route) {

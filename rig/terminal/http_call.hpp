@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "rig/terminal/phone_link.hpp"
 #include "rig/terminal/reply.hpp"
 #include "server/api/http_client.hpp"
 #include "server/api/tls_trust.hpp"
@@ -21,6 +22,9 @@ struct Endpoint {
   std::uint16_t port = 0;
   // https: how the server is trusted (server/api/tls_trust.hpp); null for http.
   std::shared_ptr<const server::TlsTrust> tls;
+  // The phone's link over its radio (phone_link.hpp): checked before connecting, and the connection made
+  // from its network namespace; null: from the rig's own.
+  std::shared_ptr<PhoneLink> link;
 };
 
 // "http://HOST:PORT[/]" → {HOST, PORT}, "https://HOST:PORT[/]" → the same with TLS trusted by `trust` (the

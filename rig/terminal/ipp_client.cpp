@@ -7,10 +7,13 @@
 
 #include <charconv>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <thread>
 #include <vector>
 
+#include "drivers/wifi/netns_scope.hpp"
+#include "drivers/wifi/wifi_error.hpp"
 #include "rig/terminal/printer_api_client.hpp"
 
 namespace tapbench::rig::terminal {
@@ -140,8 +143,9 @@ http_t* connect_printer(const std::string& host, int port, bool tls, server::Cer
   return http;
 }
 
-IppClient::IppClient(std::string ipp_uri, std::shared_ptr<server::CertificatePin> pin)
-    : uri_(std::move(ipp_uri)), pin_(std::move(pin)) {
+IppClient::IppClient(std::string ipp_uri, std::shared_ptr<server::CertificatePin> pin,
+                     std::shared_ptr<PhoneLink> link)
+    : uri_(std::move(ipp_uri)), link_(std::move(link)), pin_(std::move(pin)) {
   char scheme[32], userpass[256], host[256], resource[1024];
   int port = 0;
   if (httpSeparateURI(HTTP_URI_CODING_ALL, uri_.c_str(), scheme, sizeof scheme, userpass, sizeof userpass,
@@ -171,14 +175,32 @@ struct Exchange {
 }  // namespace
 
 // One request (consumed) with an optional document fd; throws TerminalTransportError when no IPP answer.
-static Exchange send_ipp(const std::string& host, int port, server::CertificatePin* tls_pin,
+// Over the phone's `link` when given (the phone's namespace, on the radio lab): held for the whole exchange,
+// since libcups may reconnect (after a 401, or a closed keep-alive) and a new socket takes the thread's.
+static Exchange send_ipp(PhoneLink* link, const std::string& host, int port, server::CertificatePin* tls_pin,
                          const std::string& resource, ipp_t* request, std::string_view token,
                          TokenScheme scheme, const std::string& user, int doc_fd, Steady::time_point deadline,
                          std::string_view what) {
   IppPtr owned(request);
   std::string why;
-  HttpPtr http(connect_printer(host, port, tls_pin != nullptr, tls_pin, remaining_ms(deadline), why));
-  if (!http) throw TerminalTransportError(std::string(what) + ": " + why);
+  std::optional<wifi::NetnsScope> in_netns;
+  HttpPtr http;
+  for (int attempt = 1; !http; ++attempt) {
+    in_netns.reset();
+    if (link) link->ensure(std::chrono::milliseconds(remaining_ms(deadline)));
+    try {
+      in_netns.emplace(link ? link->netns() : std::string());
+    } catch (const wifi::WifiError& e) {
+      throw TerminalTransportError(std::string(what) + ": " + e.what());
+    }
+    http.reset(connect_printer(host, port, tls_pin != nullptr, tls_pin, remaining_ms(deadline), why));
+    if (http) break;
+    // Over the phone's link, a connection that could not be made is retried once on a rejoin.
+    if (!link || attempt > 1 || why.find("cannot connect") != 0) {
+      throw TerminalTransportError(std::string(what) + ": " + why);
+    }
+    link->lost();
+  }
   httpSetTimeout(http.get(), remaining_ms(deadline) / 1000.0, nullptr, nullptr);
   BasicAnswer answer;
   answer.token = std::string(token);
@@ -240,8 +262,8 @@ Reply<PrintResult> IppClient::print(std::string_view token, const PrintRequest& 
   ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, request.user.c_str());
   ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, request.job_name.c_str());
   ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, request.format.c_str());
-  Exchange ex = send_ipp(host_, port_, pin_.get(), resource_, req, token, request.scheme, request.user,
-                         doc.get(), deadline, "Print-Job");
+  Exchange ex = send_ipp(link_.get(), host_, port_, pin_.get(), resource_, req, token, request.scheme,
+                         request.user, doc.get(), deadline, "Print-Job");
   if (ex.status > IPP_STATUS_OK_EVENTS_COMPLETE) return ipp_refusal<PrintResult>(ex);
 
   PrintResult result;
@@ -255,8 +277,8 @@ Reply<PrintResult> IppClient::print(std::string_view token, const PrintRequest& 
     ippAddString(q, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, uri_.c_str());
     ippAddInteger(q, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", result.job_id);
     ippAddString(q, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, request.user.c_str());
-    Exchange jx = send_ipp(host_, port_, pin_.get(), resource_, q, token, request.scheme, request.user, -1,
-                           deadline, "Get-Job-Attributes");
+    Exchange jx = send_ipp(link_.get(), host_, port_, pin_.get(), resource_, q, token, request.scheme,
+                           request.user, -1, deadline, "Get-Job-Attributes");
     if (jx.status > IPP_STATUS_OK_EVENTS_COMPLETE) return ipp_refusal<PrintResult>(jx);
     const int state = attr_int(jx.response.get(), "job-state", 0);
     if (state >= IPP_JSTATE_CANCELED) {
@@ -296,8 +318,8 @@ Reply<bool> IppClient::hand_over_router(std::string_view pwt, std::string_view s
   ippAddString(req, IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-wifi-ssid", nullptr, s.c_str());
   ippAddOctetString(req, IPP_TAG_PRINTER, "printer-wifi-password", passphrase.data(),
                     static_cast<int>(passphrase.size()));
-  Exchange ex = send_ipp(host_, port_, pin_.get(), resource_, req, pwt, TokenScheme::bearer, "app:admin", -1,
-                         deadline, "Set-Printer-Attributes");
+  Exchange ex = send_ipp(link_.get(), host_, port_, pin_.get(), resource_, req, pwt, TokenScheme::bearer,
+                         "app:admin", -1, deadline, "Set-Printer-Attributes");
   if (ex.status > IPP_STATUS_OK_EVENTS_COMPLETE) return ipp_refusal<bool>(ex);
   Reply<bool> r;
   r.status = static_cast<int>(ex.status);
@@ -312,8 +334,8 @@ Reply<Supplies> IppClient::supplies(ms timeout) const {
   static const char* const wanted[] = {"marker-names", "marker-colors", "marker-levels",
                                        "printer-state-reasons"};
   ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 4, nullptr, wanted);
-  Exchange ex = send_ipp(host_, port_, pin_.get(), resource_, req, {}, TokenScheme::bearer, "app:print", -1,
-                         deadline, "Get-Printer-Attributes");
+  Exchange ex = send_ipp(link_.get(), host_, port_, pin_.get(), resource_, req, {}, TokenScheme::bearer,
+                         "app:print", -1, deadline, "Get-Printer-Attributes");
   if (ex.status > IPP_STATUS_OK_EVENTS_COMPLETE) return ipp_refusal<Supplies>(ex);
   Supplies s;
   ipp_t* rsp = ex.response.get();

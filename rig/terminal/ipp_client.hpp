@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rig/terminal/phone_link.hpp"
 #include "rig/terminal/reply.hpp"
 #include "server/api/tls_trust.hpp"
 
@@ -58,8 +59,10 @@ class IppClient {
  public:
   // ipp_uri: "ipp://127.0.0.1:PORT/ipp/print" (printerd.uri), or "ipps://…" for IPP over TLS (libcups
   // HTTP_ENCRYPTION_ALWAYS) whose certificate `pin` judges (trust on first use; a pin of its own when null).
-  // Throws std::invalid_argument on another form.
-  explicit IppClient(std::string ipp_uri, std::shared_ptr<server::CertificatePin> pin = nullptr);
+  // Throws std::invalid_argument on another form. `link` (phone_link.hpp): every connection is made over the
+  // phone's radio (the phone on the printer's group, the socket from its network namespace); null: as before.
+  explicit IppClient(std::string ipp_uri, std::shared_ptr<server::CertificatePin> pin = nullptr,
+                     std::shared_ptr<PhoneLink> link = nullptr);
 
   // Print-Job then wait (bounded by timeout) for the job to reach a terminal state.
   Reply<PrintResult> print(std::string_view token, const PrintRequest& request, ms timeout) const;
@@ -75,6 +78,7 @@ class IppClient {
 
  private:
   std::string uri_;
+  std::shared_ptr<PhoneLink> link_;
   std::string host_;
   int port_ = 0;
   std::string resource_;

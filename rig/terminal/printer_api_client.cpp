@@ -34,8 +34,9 @@ bool success(int status) {
 
 }  // namespace
 
-PrinterApiClient::PrinterApiClient(std::string base_url, std::shared_ptr<const server::TlsTrust> trust)
-    : base_url_(std::move(base_url)) {
+PrinterApiClient::PrinterApiClient(std::string base_url, std::shared_ptr<const server::TlsTrust> trust,
+                                   std::shared_ptr<PhoneLink> link)
+    : base_url_(std::move(base_url)), link_(std::move(link)) {
   auto e = detail::parse_http_base_url(base_url_, "printer API URL", std::move(trust));
   host_ = e.host;
   port_ = e.port;
@@ -45,7 +46,7 @@ PrinterApiClient::PrinterApiClient(std::string base_url, std::shared_ptr<const s
 Reply<PtGrant> PrinterApiClient::issue_pt(std::string_view pwt, std::string_view terminal_id,
                                           ms timeout) const {
   constexpr std::string_view route = "POST /tapbench/api/pt";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/tapbench/api/pt",
+  const auto a = detail::exchange({host_, port_, tls_, link_}, "POST", "/tapbench/api/pt",
                                   terminal_body(terminal_id), pwt, timeout);
   if (!success(a.status)) return detail::refusal<PtGrant>(a);
   const auto o = detail::parse_object(a, route);
@@ -57,7 +58,7 @@ Reply<PtGrant> PrinterApiClient::issue_pt(std::string_view pwt, std::string_view
 
 Reply<bool> PrinterApiClient::delete_pt(std::string_view pt, std::string_view terminal_id, ms timeout) const {
   constexpr std::string_view route = "POST /tapbench/api/pt/delete";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/tapbench/api/pt/delete",
+  const auto a = detail::exchange({host_, port_, tls_, link_}, "POST", "/tapbench/api/pt/delete",
                                   terminal_body(terminal_id), pt, timeout);
   if (!success(a.status)) return detail::refusal<bool>(a);
   const auto o = detail::parse_object(a, route);
@@ -70,7 +71,7 @@ Reply<bool> PrinterApiClient::delete_pt(std::string_view pt, std::string_view te
 Reply<Registration> PrinterApiClient::register_printer(std::string_view pt, std::string_view terminal_id,
                                                        ms timeout) const {
   constexpr std::string_view route = "POST /tapbench/api/register";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/tapbench/api/register",
+  const auto a = detail::exchange({host_, port_, tls_, link_}, "POST", "/tapbench/api/register",
                                   terminal_body(terminal_id), pt, timeout);
   if (!success(a.status)) return detail::refusal<Registration>(a);
   Reply<Registration> r;
@@ -81,7 +82,8 @@ Reply<Registration> PrinterApiClient::register_printer(std::string_view pt, std:
 
 Reply<Registration> PrinterApiClient::registration(std::string_view pt, ms timeout) const {
   constexpr std::string_view route = "GET /tapbench/api/registration";
-  const auto a = detail::exchange({host_, port_, tls_}, "GET", "/tapbench/api/registration", {}, pt, timeout);
+  const auto a =
+      detail::exchange({host_, port_, tls_, link_}, "GET", "/tapbench/api/registration", {}, pt, timeout);
   if (!success(a.status)) return detail::refusal<Registration>(a);
   Reply<Registration> r;
   r.status = a.status;
@@ -92,7 +94,7 @@ Reply<Registration> PrinterApiClient::registration(std::string_view pt, ms timeo
 Reply<std::string> PrinterApiClient::request_svwt(std::string_view pt, std::string_view terminal_id,
                                                   ms timeout) const {
   constexpr std::string_view route = "POST /tapbench/api/svwt";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/tapbench/api/svwt",
+  const auto a = detail::exchange({host_, port_, tls_, link_}, "POST", "/tapbench/api/svwt",
                                   terminal_body(terminal_id), pt, timeout);
   if (!success(a.status)) return detail::refusal<std::string>(a);
   const auto o = detail::parse_object(a, route);
@@ -105,7 +107,7 @@ Reply<std::string> PrinterApiClient::request_svwt(std::string_view pt, std::stri
 Reply<SyncResult> PrinterApiClient::sync(std::string_view pt, std::string_view terminal_id,
                                          ms timeout) const {
   constexpr std::string_view route = "POST /tapbench/api/sync";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/tapbench/api/sync",
+  const auto a = detail::exchange({host_, port_, tls_, link_}, "POST", "/tapbench/api/sync",
                                   terminal_body(terminal_id), pt, timeout);
   if (!success(a.status)) return detail::refusal<SyncResult>(a);
   const auto o = detail::parse_object(a, route);
@@ -118,7 +120,7 @@ Reply<SyncResult> PrinterApiClient::sync(std::string_view pt, std::string_view t
 
 Reply<PrinterStatus> PrinterApiClient::status(ms timeout) const {
   constexpr std::string_view route = "GET /tapbench/status";
-  const auto a = detail::exchange({host_, port_, tls_}, "GET", "/tapbench/status", {}, {}, timeout);
+  const auto a = detail::exchange({host_, port_, tls_, link_}, "GET", "/tapbench/status", {}, {}, timeout);
   if (!success(a.status)) return detail::refusal<PrinterStatus>(a);
   const auto o = detail::parse_object(a, route);
   PrinterStatus s;

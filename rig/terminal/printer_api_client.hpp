@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rig/terminal/phone_link.hpp"
 #include "rig/terminal/reply.hpp"
 
 namespace tapbench::server {
@@ -53,8 +54,10 @@ class PrinterApiClient {
  public:
   // "http://127.0.0.1:PORT" (printerd's --listen) or "https://HOST:PORT"; throws std::invalid_argument on
   // another form. https://: the server is trusted by `trust` (server/api/tls_trust.hpp), the system CA store
-  // when null.
-  explicit PrinterApiClient(std::string base_url, std::shared_ptr<const server::TlsTrust> trust = nullptr);
+  // when null. `link` (phone_link.hpp): every connection is made over the phone's radio — the phone on the
+  // printer's group, the socket from its network namespace; null: from the rig's own namespace.
+  explicit PrinterApiClient(std::string base_url, std::shared_ptr<const server::TlsTrust> trust = nullptr,
+                            std::shared_ptr<PhoneLink> link = nullptr);
 
   // S31-S35: trade the tag's PWT for a PT bound to terminal_id; the PWT rotates on success.
   Reply<PtGrant> issue_pt(std::string_view pwt, std::string_view terminal_id, ms timeout) const;
@@ -75,6 +78,7 @@ class PrinterApiClient {
 
  private:
   std::string base_url_;
+  std::shared_ptr<PhoneLink> link_;
   std::string host_;
   std::uint16_t port_ = 0;
   std::shared_ptr<const server::TlsTrust> tls_;  // https only

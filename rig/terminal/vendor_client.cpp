@@ -42,7 +42,7 @@ Reply<SvtGrant> VendorClient::svt(std::string_view svwt, std::string_view termin
   constexpr std::string_view route = "POST /v1/terminal/svt";
   const std::string body =
       "{\"svwt\":" + json_string(svwt) + ",\"terminal_id\":" + json_string(terminal_id) + "}";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/svt", body, {}, timeout);
+  const auto a = detail::exchange({host_, port_, tls_, {}}, "POST", "/v1/terminal/svt", body, {}, timeout);
   if (!success(a.status)) return detail::refusal<SvtGrant>(a);
   const auto o = detail::parse_object(a, route);
   Reply<SvtGrant> r;
@@ -55,7 +55,7 @@ Reply<SvtGrant> VendorClient::svt(std::string_view svwt, std::string_view termin
 Reply<CwtGrant> VendorClient::free_charge(std::string_view svt, ms timeout) const {
   constexpr std::string_view route = "POST /v1/terminal/free-charge";
   const auto a =
-      detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/free-charge", "{}", svt, timeout);
+      detail::exchange({host_, port_, tls_, {}}, "POST", "/v1/terminal/free-charge", "{}", svt, timeout);
   if (!success(a.status)) return detail::refusal<CwtGrant>(a);
   Reply<CwtGrant> r;
   r.status = a.status;
@@ -65,7 +65,7 @@ Reply<CwtGrant> VendorClient::free_charge(std::string_view svt, ms timeout) cons
 
 Reply<ChargeResult> VendorClient::charge(std::string_view cwt, ms timeout) const {
   constexpr std::string_view route = "POST /v1/terminal/charge";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/charge",
+  const auto a = detail::exchange({host_, port_, tls_, {}}, "POST", "/v1/terminal/charge",
                                   "{\"cwt\":" + json_string(cwt) + "}", {}, timeout);
   if (!success(a.status)) return detail::refusal<ChargeResult>(a);
   const auto o = detail::parse_object(a, route);
@@ -84,7 +84,7 @@ Reply<CwtGrant> VendorClient::paid_charge(std::string_view svt, std::int64_t pag
   if (!request_id.empty()) body += ",\"request_id\":" + json_string(request_id);
   body += "}";
   const auto a =
-      detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/paid-charge", body, svt, timeout);
+      detail::exchange({host_, port_, tls_, {}}, "POST", "/v1/terminal/paid-charge", body, svt, timeout);
   if (!success(a.status)) return detail::refusal<CwtGrant>(a);
   Reply<CwtGrant> r;
   r.status = a.status;
@@ -103,7 +103,8 @@ Reply<std::int64_t> VendorClient::exchange(std::string_view svt, const std::vect
     body += "]";
   }
   body += "}";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/exchange", body, svt, timeout);
+  const auto a =
+      detail::exchange({host_, port_, tls_, {}}, "POST", "/v1/terminal/exchange", body, svt, timeout);
   if (!success(a.status)) return detail::refusal<std::int64_t>(a);
   const auto o = detail::parse_object(a, route);
   Reply<std::int64_t> r;
@@ -114,7 +115,7 @@ Reply<std::int64_t> VendorClient::exchange(std::string_view svt, const std::vect
 
 Reply<bool> VendorClient::activation(std::string_view svt, bool active, ms timeout) const {
   constexpr std::string_view route = "POST /v1/terminal/activation";
-  const auto a = detail::exchange({host_, port_, tls_}, "POST", "/v1/terminal/activation",
+  const auto a = detail::exchange({host_, port_, tls_, {}}, "POST", "/v1/terminal/activation",
                                   active ? R"({"active":true})" : R"({"active":false})", svt, timeout);
   if (!success(a.status)) return detail::refusal<bool>(a);
   const auto o = detail::parse_object(a, route);
@@ -126,7 +127,7 @@ Reply<bool> VendorClient::activation(std::string_view svt, bool active, ms timeo
 
 Reply<DeviceInfo> VendorClient::device(std::string_view svt, ms timeout) const {
   constexpr std::string_view route = "GET /v1/terminal/device";
-  const auto a = detail::exchange({host_, port_, tls_}, "GET", "/v1/terminal/device", {}, svt, timeout);
+  const auto a = detail::exchange({host_, port_, tls_, {}}, "GET", "/v1/terminal/device", {}, svt, timeout);
   if (!success(a.status)) return detail::refusal<DeviceInfo>(a);
   const auto o = detail::parse_object(a, route);
   DeviceInfo d;
@@ -165,7 +166,7 @@ WebPage VendorClient::open_page(std::string_view url, ms timeout) const {
     target = slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
   }
   if (target.empty() || target.front() != '/') throw std::invalid_argument("open_page: not a page URL");
-  const auto a = detail::exchange({host_, port_, tls_}, "GET", std::string(target), {}, {}, timeout);
+  const auto a = detail::exchange({host_, port_, tls_, {}}, "GET", std::string(target), {}, {}, timeout);
   return WebPage{a.status, a.content_type, a.location, a.body};
 }
 

@@ -286,3 +286,56 @@ TEST_CASE("printer_link_uses_tls: auto = TLS unless the printer's address is loo
   CHECK(printer_link_uses_tls(PrinterTls::kAlways, "127.0.0.1"));
   CHECK_FALSE(printer_link_uses_tls(PrinterTls::kNever, "192.168.49.1"));
 }
+
+namespace {
+
+// kBase with the radios in a radio lab (as fixtures/benches/hwsim.yaml), `keys` added to its printerd.
+std::string lab_printer_with(const std::string& keys) {
+  std::string text = printer_with(keys);
+  text = replaced(text, "  - name: phone-wifi\n    kind: radio\n    backend: link-model\n",
+                  "  - name: phone-wifi\n    kind: radio\n    backend: wpa_supplicant\n    interface: wlan1\n"
+                  "    radio-lab: lab\n");
+  text =
+      replaced(text, "  - name: printer-wifi\n    kind: radio\n    backend: link-model\n",
+               "  - name: printer-wifi\n    kind: radio\n    backend: wpa_supplicant\n    interface: wlan2\n"
+               "    radio-lab: lab\n");
+  text = replaced(text, "  - name: ap\n    kind: radio\n    backend: link-model\n",
+                  "  - name: ap\n    kind: radio\n    backend: hostapd\n    interface: wlan0\n"
+                  "    radio-lab: lab\n");
+  return replaced(text, "devices:\n",
+                  "devices:\n  - name: lab\n    kind: radio-lab\n    backend: qemu-hwsim\n");
+}
+
+PhoneTraffic traffic_of(const Bench& bench) {
+  return std::get<PrinterdBackend>(bench.find_device("dut")->config).phone_traffic;
+}
+
+}  // namespace
+
+TEST_CASE("phone-traffic: loopback by default; radio on a radio-lab bench") {
+  CHECK(traffic_of(load_bench_text(kBase, "t.yaml")) == PhoneTraffic::kLoopback);
+  CHECK(traffic_of(load_bench("hwsim")) == PhoneTraffic::kLoopback);
+  CHECK(traffic_of(load_bench_text(lab_printer_with("    phone-traffic: radio\n"), "t.yaml")) ==
+        PhoneTraffic::kRadio);
+  CHECK(traffic_of(load_bench_text(lab_printer_with("    phone-traffic: loopback\n"), "t.yaml")) ==
+        PhoneTraffic::kLoopback);
+  CHECK(to_string(PhoneTraffic::kRadio) == "radio");
+}
+
+TEST_CASE("a wrong phone-traffic is an error at its file:line:column") {
+  auto e = errors_of(printer_with("    phone-traffic: radoi\n"));
+  CHECK(has(e, "t.yaml:25:20: error: unknown phone-traffic 'radoi' in device 'dut'"));
+  CHECK(has(e, "loopback, radio"));
+  CHECK(has(e, "did you mean 'radio'?"));
+
+  // link-model radios: the phone has no namespace of its own for its requests to leave from
+  e = errors_of(printer_with("    phone-traffic: radio\n"));
+  CHECK(has(e,
+            "t.yaml:25:20: error: 'phone-traffic: radio' needs the phone's and the printer's radios in a "
+            "radio lab"));
+
+  // printerd refuses a phone on its group in clear (426)
+  e = errors_of(lab_printer_with("    phone-traffic: radio\n    tls: never\n"));
+  CHECK(has(e, "error: 'phone-traffic: radio' in device 'dut' cannot go with 'tls: never'"));
+  CHECK(has(e, "426"));
+}
