@@ -84,14 +84,19 @@ void SimBenchSession::rejoin_group(std::chrono::milliseconds timeout) {
   // The printer's group went away under the phone (a router hand-over ends it, a restart drops it) or the
   // phone never joined: the phone taps for the group's credentials and joins. What the tap reads is used for
   // the join only and never written (a registry of its own).
+  // A printer that has just restarted may not answer its first read yet: taps again until the deadline.
   SecretRegistry tap_secrets;
   terminal::TapRead read;
-  try {
-    read = terminal::tap(phone_reader(clock), clock, left(), tap_secrets);
-  } catch (const std::exception& e) {
-    throw terminal::TerminalTransportError(
-        std::string("the phone is not on the printer's Wi-Fi Direct group and could not tap for it: ") +
-        e.what());
+  for (;;) {
+    try {
+      read = terminal::tap(phone_reader(clock), clock, left(), tap_secrets);
+      break;
+    } catch (const std::exception& e) {
+      if (clock.monotonic_now() + std::chrono::milliseconds(500) < deadline) continue;
+      throw terminal::TerminalTransportError(
+          std::string("the phone is not on the printer's Wi-Fi Direct group and could not tap for it: ") +
+          e.what());
+    }
   }
   if (!read.view.wfd) {
     throw terminal::TerminalTransportError(

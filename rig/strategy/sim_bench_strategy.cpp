@@ -257,6 +257,10 @@ void SimBenchStrategy::launch_printerd(MonotonicTime deadline) {
   fs::remove(state / "printerd.uri");  // a predecessor's
   if (!fs::exists(state / "ptb.json")) device_id_ = next_device_id();
   radio_->reset_printer_radio(deadline);
+  // A printerd (re)start means its group went down with its predecessor: the phone, with radio traffic on
+  // the group, leaves it too and rejoins (tap, join) before its next request — never sending into a link
+  // its daemon has not yet noticed is gone.
+  if (radio_traffic_) radio_->phone_leave();
   // phone-traffic: radio — printerd serves on every address, its group's among them (that address exists
   // only while the group is up: a wildcard listener takes the phone's connections whenever it is).
   std::vector<std::string> argv = {
