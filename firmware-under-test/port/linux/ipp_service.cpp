@@ -580,6 +580,7 @@ struct IppService::Callbacks {
     switch (decision.outcome) {
       case AuthDecision::Outcome::allowed:
         if (cancels_jobs(papplClientGetOperation(client))) let_starting_job_start(client, svc->printer_);
+        if (purpose == AuthPurpose::router_handover) take_router_credentials(client);
         papplClientSetUsername(client, decision.principal.c_str());
         papplLogClient(client, PAPPL_LOGLEVEL_INFO, "%s (%s) from %s allowed for '%s'.", op,
                        auth_purpose_name(purpose), address, decision.principal.c_str());
@@ -600,8 +601,27 @@ struct IppService::Callbacks {
 
   // --- router hand-over (S27–S29) --------------------------------------------------------------------------
 
-  // The credentials were accepted by the authority in the auth step (together with the PWT check); PAPPL
-  // then hands them here. Confirm they are the ones accepted.
+  // The authority accepted the credentials in the auth step (with the PWT, over the WFD link); the core
+  // joins the router at its next tick (S29). They leave the request here: PAPPL takes printer-wifi-* only
+  // from a localhost client and would answer a phone on the group "unsupported value" (1035), after the
+  // printer had accepted them.
+  static void take_router_credentials(pappl_client_t* client) {
+    ipp_t* request = papplClientGetRequest(client);
+    std::string ssid;
+    for (const char* name : {"printer-wifi-ssid", "printer-wifi-password"}) {
+      while (ipp_attribute_t* a = ippFindAttribute(request, name, IPP_TAG_ZERO)) {
+        if (ssid.empty() && std::strcmp(name, "printer-wifi-ssid") == 0) {
+          if (const char* v = ippGetString(a, 0, nullptr)) ssid = v;
+        }
+        ippDeleteAttribute(request, a);
+      }
+    }
+    papplLogClient(client, PAPPL_LOGLEVEL_INFO,
+                   "Router credentials for SSID '%s' accepted; the radio joins it next.", ssid.c_str());
+  }
+
+  // PAPPL advertises printer-wifi-* as settable only with a join callback. The credentials never reach it
+  // (take_router_credentials); should they, it confirms they are the ones the authority accepted.
   static bool wifi_join(pappl_system_t* system, void* data, const char* ssid, const char* /*psk*/) {
     auto* svc = static_cast<IppService*>(data);
     const bool ok = ssid != nullptr && svc->authority_.router_ssid() == ssid;

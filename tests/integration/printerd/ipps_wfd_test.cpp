@@ -223,6 +223,24 @@ TEST_CASE(
     CHECK(p.log().find("not authenticated") != std::string::npos);
   }
 
+  SUBCASE(
+      "(e) the router hand-over from the group (S27-S29): Set-Printer-Attributes with the PWT over ipps") {
+    // PAPPL takes printer-wifi-* only from a localhost client; a phone on the group is not one.
+    IppClient by_pwt(p.port(), Credentials::bearer(pwt), HTTP_ENCRYPTION_ALWAYS, host);
+    ipp_t* req = by_pwt.new_request(IPP_OP_SET_PRINTER_ATTRIBUTES);
+    ippAddString(req, IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-wifi-ssid", nullptr, "home-router");
+    const std::string pass = "correct horse battery";
+    ippAddOctetString(req, IPP_TAG_PRINTER, "printer-wifi-password", pass.data(),
+                      static_cast<int>(pass.size()));
+    const auto r = by_pwt.send(req);
+    INFO(r.status_text);
+    CHECK(r.status == IPP_STATUS_OK);
+    const auto [status, body] = http_on(host, p.port(), HTTP_ENCRYPTION_ALWAYS, "GET", "/tapbench/status");
+    REQUIRE(status == HTTP_STATUS_OK);
+    CHECK(boost::json::parse(body).as_object().at("router_ssid").as_string() == "home-router");
+    CHECK(p.log().find(pass) == std::string::npos);
+  }
+
   // (d) The self-signed credentials were made in the state directory (owner-only), not in /etc/cups/ssl; no
   // token in printerd's log.
   const fs::path ssl = p.state() / "ssl";
