@@ -25,6 +25,7 @@
 #include "rig/terminal/vendor_client.hpp"
 #include "server/api/http_client.hpp"
 #include "server/api/tls_trust.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -40,11 +41,9 @@ using tapbench::server::TlsTrust;
 namespace {
 
 struct Certificates {
-  fs::path dir;
+  tapbench::testing::ScratchDir scratch{"https-client"};
+  fs::path dir = scratch.path;
   Certificates() {
-    std::string p = (fs::temp_directory_path() / "https-client-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(p.data()) != nullptr);
-    dir = p;
     std::ofstream(dir / "san.ext") << "subjectAltName=DNS:localhost\n";
     const std::string d = dir.string();
     const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
@@ -60,10 +59,6 @@ struct Certificates {
         " -keyout other.key -out other.pem -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost" +
         ") >/dev/null 2>&1";
     REQUIRE_MESSAGE(std::system(script.c_str()) == 0, "openssl could not make the test certificates");
-  }
-  ~Certificates() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
   std::string operator()(const char* name) const { return (dir / name).string(); }
 };

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/scratch_dir.hpp"
+
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using tapbench::sim::SimClock;
@@ -19,17 +21,7 @@ using tapbench::sim::SimClockError;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/tapbench-simclock-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using TempDir = tapbench::testing::ScratchDir;
 
 }  // namespace
 
