@@ -154,6 +154,7 @@ class FlowCase : public Case {
 
   void run_cycle(CycleContext& c) override {
     guard([&] { cycle(c); });
+    note_printer_certificate(c);
   }
 
   void recover(StepContext& step) override {
@@ -166,6 +167,13 @@ class FlowCase : public Case {
  protected:
   virtual void prepare(StepContext& step) = 0;
   virtual void cycle(CycleContext& c) = 0;
+
+  // Over TLS, the printer certificate the run pinned (its SHA-256: public, no secret), so a report shows
+  // which printer identity every cycle talked to.
+  void note_printer_certificate(CycleContext& c) {
+    if (bench_ == nullptr || !bench_->endpoints().printer_pin) return;
+    if (const auto pinned = bench_->endpoints().printer_pin->pinned()) c.note("printer.cert_sha256", *pinned);
+  }
 
   // Transport trouble is the bench's (ERROR); everything else passes through.
   template <class F>

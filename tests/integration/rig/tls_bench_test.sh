@@ -53,6 +53,12 @@ plain=$(grep -c 'HTTP_STATE_[A-Z]* http://' "$log" || true)
 grep -q 'HTTP_STATE_POST https://[^ ]*/tapbench/api/pt ' "$log" || fail "no PT issue over https"
 grep -q 'HTTP_STATE_POST https://[^ ]*/ipp/print ' "$log" || fail "no IPP request over ipps"
 grep -q 'Validate-Job (print) .* allowed' "$log" || fail "no Validate-Job allowed over ipps"
+# Each cycle notes the certificate the run pinned (public: its SHA-256, never a secret): one and the same
+# for the whole run. (printerd's ssl/ folder is scrubbed from the run folder at the end, with its key.)
+notes=$(grep -o '"printer.cert_sha256":"[^"]*"' "$out/run.jsonl" | sort | uniq -c)
+[ "$(echo "$notes" | wc -l)" -eq 1 ] || fail "the cycles noted different printer certificates: $notes"
+echo "$notes" | grep -Eq '^ *2 "printer.cert_sha256":"([0-9A-F]{2}:){31}[0-9A-F]{2}"$' ||
+  fail "not one SHA-256 fingerprint noted by the 2 flow cycles (provisioning, tap-to-print): $notes"
 echo "over TLS: $https requests, none in clear"
 
 # The bench pins a certificate the printer does not have: refused before any request, the run says why.
