@@ -4,7 +4,10 @@
 // the core's JobTicket. The core is not thread-safe: every call holds the port's one core mutex.
 // Status reads (pages, ink, router link) never wait for it: the core holds it through a router join (S29,
 // seconds) and through vendord calls, and a printer that stops answering Get-Printer-Attributes meanwhile
-// looks hung. They read the core when it is free, else the view published when it was last free.
+// looks hung. They read the core when it is free, else the last view published: at the end of this class's
+// own calls (charge, refund, mark, authorize, tick) or by a status read that found the core free. A change
+// made by another holder of the mutex (the runtime's tick thread, the control API) shows once a read finds
+// the core free again.
 #pragma once
 
 #include <functional>
@@ -64,7 +67,7 @@ class CorePrintAuthority final : public PrintAuthority {
   static std::string principal_name(const Principal& p);
 
  private:
-  // What the status reads return: the core's state as of the last time the core mutex was free.
+  // What the status reads return while the core is busy (see the comment at the top).
   struct StatusView {
     std::uint32_t pages = 0;
     InkStatus ink;

@@ -580,7 +580,7 @@ struct IppService::Callbacks {
     switch (decision.outcome) {
       case AuthDecision::Outcome::allowed:
         if (cancels_jobs(papplClientGetOperation(client))) let_starting_job_start(client, svc->printer_);
-        if (purpose == AuthPurpose::router_handover) take_router_credentials(client);
+        if (handover) take_router_credentials(client, handover->ssid);
         papplClientSetUsername(client, decision.principal.c_str());
         papplLogClient(client, PAPPL_LOGLEVEL_INFO, "%s (%s) from %s allowed for '%s'.", op,
                        auth_purpose_name(purpose), address, decision.principal.c_str());
@@ -605,16 +605,11 @@ struct IppService::Callbacks {
   // joins the router at its next tick (S29). They leave the request here: PAPPL takes printer-wifi-* only
   // from a localhost client and would answer a phone on the group "unsupported value" (1035), after the
   // printer had accepted them.
-  static void take_router_credentials(pappl_client_t* client) {
+  static void take_router_credentials(pappl_client_t* client, const std::string& ssid) {
     ipp_t* request = papplClientGetRequest(client);
-    std::string ssid;
     for (const char* name : {"printer-wifi-ssid", "printer-wifi-password"}) {
-      while (ipp_attribute_t* a = ippFindAttribute(request, name, IPP_TAG_ZERO)) {
-        if (ssid.empty() && std::strcmp(name, "printer-wifi-ssid") == 0) {
-          if (const char* v = ippGetString(a, 0, nullptr)) ssid = v;
-        }
+      while (ipp_attribute_t* a = ippFindAttribute(request, name, IPP_TAG_ZERO))
         ippDeleteAttribute(request, a);
-      }
     }
     papplLogClient(client, PAPPL_LOGLEVEL_INFO,
                    "Router credentials for SSID '%s' accepted; the radio joins it next.", ssid.c_str());
